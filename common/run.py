@@ -1,0 +1,354 @@
+"""The run directory: metadata, metrics (CSV + TensorBoard), checkpoints, resume and interrupts.
+
+A run directory holds
+    config.json  deviations.json  command.txt  versions.json      written at start
+    metrics.csv  (and any other table, e.g. eval.csv)              the source of truth for plots
+    tensorboard/                                                   the same scalars, tf.summary
+    checkpoints/ckpt-<step>.*                                      tf.train.CheckpointManager
+    checkpoints/ckpt-<step>.complete.json                          written LAST for each checkpoint
+    summary.json, then DONE                                        written last when the run ends
+
+Re-running the same command resumes from the newest checkpoint that has its completion marker;
+every CSV table is cut back to the rows logged up to that checkpoint, so it continues without
+duplicated rows. SIGINT/SIGTERM set a flag that the training loop checks with
+`run.exit_if_interrupted(...)`, which saves a checkpoint and exits. A checkpoint that fails to
+restore is reported in one line and left untouched.
+
+Typical use in a train.py:
+
+    with Run(args, paper="memn2n", step_column="epoch") as run:
+        run.track(model=model, optimizer=optimizer)          # built variables only
+        start, state = run.restore()                          # (0, {}) on a fresh run
+        for epoch in range(start, cfg.epochs):
+            ...
+            run.log({"epoch": epoch + 1, "train_loss": loss})
+            run.save(epoch + 1, state={...})
+            run.exit_if_interrupted(epoch + 1, state={...})
+        run.finish({"test_error": err})
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import platform
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from common.config import RunArgs, format_deviations
+
+PACKAGES = ("tensorflow", "keras", "tensorflow-probability", "numpy", "gymnasium", "ale-py",
+            "mujoco", "dm-control", "ray", "matplotlib")
+DONE = "DONE"
+
+
+class RunDirError(RuntimeError):
+    """The run directory cannot be used as asked; the message is one line for the user."""
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint cannot be restored; the message is one line for the user."""
+
+
+class Run:
+    def __init__(self, args: RunArgs, *, paper: str, step_column: str, max_to_keep: int = 2,
+                 tensorboard: bool = True):
+        self.args, self.paper, self.step_column = args, paper, step_column
+        self.dir = Path(args.run_dir)
+        self.ckpt_dir = self.dir / "checkpoints"
+        self.max_to_keep = max_to_keep
+        self._tensorboard = tensorboard
+        self._writer = None
+        self._checkpoint = None
+        self._manager = None
+        self._tables: dict[str, _CsvTable] = {}
+        self._signal: int | None = None
+        self._old_handlers: dict[int, Any] = {}
+        self._t_start = time.time()
+        self._open()
+
+    # ------------------------------------------------------------------ setup / metadata
+    def _open(self) -> None:
+        config = dataclasses.asdict(self.args.config)
+        saved = self.dir / "config.json"
+        if saved.exists():
+            if self.args.resume == "never":
+                raise RunDirError(f"{self.dir} already holds a run; re-run with --resume auto to "
+                                  f"continue it, or pass another --run-dir")
+            self._check_same_run(json.loads(saved.read_text()), config)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.ckpt_dir.mkdir(exist_ok=True)
+        record = {"paper": self.paper, "profile": self.args.profile, "seed": self.args.seed,
+                  "deterministic": self.args.deterministic, "config": config}
+        _write_json(saved, record)
+        _write_json(self.dir / "deviations.json", [dataclasses.asdict(d) for d in self.args.deviations])
+        command = "python -m " + " ".join([f"papers.{self.paper}.train"] +
+                                          [shlex.quote(a) for a in self.args.argv])
+        with open(self.dir / "command.txt", "a") as f:
+            f.write(f"{command}\n")
+        _write_json(self.dir / "versions.json", versions())
+        print(f"[{self.paper}] run dir {self.dir} (profile {self.args.profile}, seed {self.args.seed})")
+        print(format_deviations(self.args.deviations), flush=True)
+
+    def _check_same_run(self, saved: Mapping[str, Any], config: Mapping[str, Any]) -> None:
+        old = dict(saved.get("config", {}))
+        new = json.loads(json.dumps(config, default=list))
+        diffs = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+        if saved.get("seed") != self.args.seed:
+            diffs.insert(0, "seed")
+        if diffs:
+            shown = ", ".join(f"{k}: {old.get(k, saved.get(k))!r} -> {new.get(k, self.args.seed)!r}"
+                              for k in diffs[:4])
+            raise RunDirError(f"{self.dir} holds a run with another config ({shown}); pass another "
+                              f"--run-dir, or re-run with the original settings to resume it")
+
+    @property
+    def is_complete(self) -> bool:
+        """True when an earlier invocation finished this run (its DONE marker exists)."""
+        return (self.dir / DONE).exists()
+
+    # ------------------------------------------------------------------ metrics
+    def log(self, row: Mapping[str, Any], table: str = "metrics") -> None:
+        """Append one row to <table>.csv and write its numeric fields to TensorBoard."""
+        if table not in self._tables:
+            self._tables[table] = _CsvTable(self.dir / f"{table}.csv")
+        self._tables[table].append(row)
+        if self._tensorboard and self.step_column in row:
+            import tensorflow as tf
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(str(self.dir / "tensorboard"))
+            with self._writer.as_default(step=int(row[self.step_column])):
+                for key, value in row.items():
+                    if key != self.step_column and isinstance(value, (int, float)) and not isinstance(value, bool):
+                        tf.summary.scalar(f"{table}/{key}", value)
+
+    def read(self, table: str = "metrics") -> list[dict[str, str]]:
+        path = self.dir / f"{table}.csv"
+        if not path.exists():
+            return []
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+
+    # ------------------------------------------------------------------ checkpoints
+    def track(self, **trackables) -> None:
+        """Register what a checkpoint holds (models, optimizers, tf.Variables). Build models and
+        optimizers (e.g. `optimizer.build(model.trainable_variables)`) before `restore()`."""
+        import tensorflow as tf
+        self._checkpoint = tf.train.Checkpoint(**trackables)
+        self._manager = tf.train.CheckpointManager(self._checkpoint, str(self.ckpt_dir),
+                                                   max_to_keep=self.max_to_keep,
+                                                   checkpoint_name="ckpt")
+
+    def complete_checkpoints(self) -> list[int]:
+        """Steps of the checkpoints whose completion marker exists, oldest first."""
+        steps = []
+        for marker in self.ckpt_dir.glob("ckpt-*.complete.json"):
+            step = int(marker.name.split("-")[1].split(".")[0])
+            if (self.ckpt_dir / f"ckpt-{step}.index").exists():
+                steps.append(step)
+        return sorted(steps)
+
+    def restore(self, load_files: Callable[[Path], None] | None = None) -> tuple[int, dict]:
+        """Restore the newest complete checkpoint. Returns (step, state) -- (0, {}) if none.
+        `load_files(folder)` reads whatever `save(..., save_files=...)` wrote beside it.
+        Every CSV table is cut back to the rows with step_column <= step."""
+        if self._checkpoint is None:
+            raise RuntimeError("call run.track(...) before run.restore()")
+        steps = self.complete_checkpoints()
+        if not steps:
+            if any(self.ckpt_dir.glob("ckpt-*.index")):
+                print(f"[{self.paper}] checkpoints in {self.ckpt_dir} have no completion marker "
+                      f"(interrupted while saving); starting from scratch beside them", flush=True)
+            self._truncate_tables(0)
+            return 0, {}
+        step = steps[-1]
+        prefix = self.ckpt_dir / f"ckpt-{step}"
+        try:
+            status = self._checkpoint.restore(str(prefix))
+            status.assert_existing_objects_matched()
+            if load_files is not None:
+                load_files(self._files_dir(step))
+        except Exception as e:  # noqa: BLE001 -- any failure is reported the same way
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise CheckpointError(
+                f"checkpoint {prefix} cannot be restored ({type(e).__name__}: {first[:200]}); "
+                f"it was left untouched: move {self.dir} away (or pass another --run-dir) to start "
+                f"over, or run the code version that wrote it") from None
+        marker = json.loads((self.ckpt_dir / f"ckpt-{step}.complete.json").read_text())
+        self._truncate_tables(step)
+        print(f"[{self.paper}] resumed from {prefix} ({self.step_column} {step})", flush=True)
+        return step, marker.get("state", {})
+
+    def save(self, step: int, state: Mapping[str, Any] | None = None,
+             save_files: Callable[[Path], None] | None = None) -> Path:
+        """Write a checkpoint at `step`, then the files of `save_files(folder)`, then the
+        completion marker (last, so a crash mid-save never looks complete)."""
+        if self._manager is None:
+            raise RuntimeError("call run.track(...) before run.save()")
+        for table in self._tables.values():
+            table.flush()
+        if self._writer is not None:
+            self._writer.flush()
+        path = Path(self._manager.save(checkpoint_number=step))
+        if save_files is not None:
+            folder = self._files_dir(step)
+            folder.mkdir(exist_ok=True)
+            save_files(folder)
+        _write_json(self.ckpt_dir / f"ckpt-{step}.complete.json",
+                    {"step": step, "state": dict(state or {}), "time": time.time()})
+        self._prune()
+        return path
+
+    def _files_dir(self, step: int) -> Path:
+        return self.ckpt_dir / f"ckpt-{step}.files"
+
+    def _prune(self) -> None:
+        kept = {int(Path(p).name.split("-")[1]) for p in self._manager.checkpoints}
+        for marker in self.ckpt_dir.glob("ckpt-*.complete.json"):
+            step = int(marker.name.split("-")[1].split(".")[0])
+            if step not in kept:
+                marker.unlink()
+                files = self._files_dir(step)
+                if files.exists():
+                    for p in sorted(files.rglob("*"), reverse=True):
+                        p.unlink() if p.is_file() else p.rmdir()
+                    files.rmdir()
+
+    def _truncate_tables(self, step: int) -> None:
+        for path in self.dir.glob("*.csv"):
+            _CsvTable(path).truncate_after(self.step_column, step)
+
+    # ------------------------------------------------------------------ interrupts
+    def __enter__(self) -> "Run":
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._old_handlers[sig] = signal.signal(sig, self._on_signal)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._old_handlers.items():
+            signal.signal(sig, handler)
+        for table in self._tables.values():
+            table.close()
+        if self._writer is not None:
+            self._writer.close()
+
+    def _on_signal(self, signum, frame) -> None:
+        if self._signal is not None:  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        self._signal = signum
+        print(f"\n[{self.paper}] {signal.Signals(signum).name} received: saving a checkpoint at the "
+              f"next step boundary (press Ctrl-C again to abort without saving)", flush=True)
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._signal is not None
+
+    def exit_if_interrupted(self, step: int, state: Mapping[str, Any] | None = None,
+                            save_files: Callable[[Path], None] | None = None) -> None:
+        """If SIGINT/SIGTERM arrived: save a checkpoint at `step` and exit (status 128+signal)."""
+        if self._signal is None:
+            return
+        self.save(step, state, save_files)
+        print(f"[{self.paper}] checkpoint saved at {self.step_column} {step}; re-run the same "
+              f"command to resume", flush=True)
+        raise SystemExit(128 + self._signal)
+
+    # ------------------------------------------------------------------ the end
+    def finish(self, summary: Mapping[str, Any]) -> None:
+        """Write summary.json, then the DONE marker (last)."""
+        for table in self._tables.values():
+            table.flush()
+        record = dict(summary)
+        record.setdefault("wall_time_s_this_invocation", round(time.time() - self._t_start, 1))
+        _write_json(self.dir / "summary.json", record)
+        (self.dir / DONE).write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
+        print(f"[{self.paper}] finished: {self.dir / 'summary.json'}", flush=True)
+
+
+class _CsvTable:
+    """An append-only CSV whose header is fixed by its first row."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._file = None
+        self._writer = None
+        self.columns: list[str] | None = None
+        if path.exists() and path.stat().st_size:
+            with open(path, newline="") as f:
+                self.columns = next(csv.reader(f), None)
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        if self.columns is None:
+            self.columns = list(row)
+        unknown = set(row) - set(self.columns)
+        if unknown:
+            raise ValueError(f"{self.path.name}: columns {sorted(unknown)} not in header {self.columns}")
+        if self._file is None:
+            new = not (self.path.exists() and self.path.stat().st_size)
+            self._file = open(self.path, "a", newline="", buffering=1)  # line-buffered: tail -f works
+            self._writer = csv.DictWriter(self._file, fieldnames=self.columns)
+            if new:
+                self._writer.writeheader()
+        self._writer.writerow({k: _fmt(v) for k, v in row.items()})
+
+    def truncate_after(self, column: str, step: int) -> None:
+        if self.columns is None or column not in self.columns:
+            return
+        with open(self.path, newline="") as f:
+            rows = [r for r in csv.DictReader(f) if float(r[column]) <= step]
+        tmp = self.path.with_suffix(".csv.tmp")
+        with open(tmp, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=self.columns)
+            w.writeheader()
+            w.writerows(rows)
+        os.replace(tmp, self.path)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _fmt(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return value
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def versions() -> dict[str, Any]:
+    """Package versions, Python, platform, and the git commit with its dirty flag."""
+    out: dict[str, Any] = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10)
+        out["git_commit"] = commit.stdout.strip() or None
+        out["git_dirty"] = bool(dirty.stdout.strip()) if commit.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired):
+        out["git_commit"], out["git_dirty"] = None, None
+    return out

@@ -1,0 +1,141 @@
+"""common/run.py: run-dir files, resume without duplicated rows, SIGTERM, bad checkpoints."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from common.config import build
+from common.run import CheckpointError, Run, RunDirError
+from tests.common import toy_train
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _rows(run_dir):
+    with open(Path(run_dir) / "metrics.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _args(run_dir, *extra):
+    return ["--run-dir", str(run_dir), *extra]
+
+
+def test_run_dir_files(tmp_path):
+    toy_train.main(_args(tmp_path, "--set", "steps=4", "--seed", "2"))
+    for name in ("config.json", "deviations.json", "command.txt", "versions.json", "metrics.csv",
+                 "summary.json", "DONE"):
+        assert (tmp_path / name).exists(), name
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["seed"] == 2 and config["config"]["steps"] == 4
+    devs = json.loads((tmp_path / "deviations.json").read_text())
+    assert devs == [{"field": "steps", "paper": 12, "ours": 4,
+                     "reason": "set on the command line (--set)"}]
+    versions = json.loads((tmp_path / "versions.json").read_text())
+    assert versions["tensorflow"].startswith("2.") and "git_commit" in versions and "git_dirty" in versions
+    assert "tests.common.toy_train" not in (tmp_path / "command.txt").read_text()
+    assert "--set steps=4" in (tmp_path / "command.txt").read_text()
+    assert [r["updates"] for r in _rows(tmp_path)] == ["1", "2", "3", "4"]
+    assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_resume_continues_counters_and_rows_exactly(tmp_path):
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    toy_train.main(_args(full))
+    # crash after 7 updates: checkpoints exist at 3 and 6, row 7 was logged but not saved
+    toy_train.main(_args(cut), stop_after=7)
+    assert len(_rows(cut)) == 7 and not (cut / "DONE").exists()
+    toy_train.main(_args(cut))
+    assert _rows(cut) == _rows(full)  # same updates, same losses (RNG state restored), no duplicates
+    assert json.loads((cut / "summary.json").read_text())["updates"] == 12
+    assert (cut / "command.txt").read_text().count("\n") == 2
+
+
+def test_resume_never_refuses_existing_run(tmp_path):
+    toy_train.main(_args(tmp_path, "--set", "steps=2"))
+    with pytest.raises(RunDirError, match="already holds a run; re-run with --resume auto"):
+        toy_train.main(_args(tmp_path, "--set", "steps=2", "--resume", "never"))
+
+
+def test_resume_with_other_config_is_refused(tmp_path):
+    toy_train.main(_args(tmp_path), stop_after=4)
+    with pytest.raises(RunDirError, match=r"another config \(lr: 0.1 -> 0.2\)"):
+        toy_train.main(_args(tmp_path, "--set", "lr=0.2"))
+    with pytest.raises(RunDirError, match="seed"):
+        toy_train.main(_args(tmp_path, "--seed", "9"))
+
+
+def _toy_run(tmp_path, sets=None, **trackables):
+    cfg, devs = build(toy_train.ToyConfig, toy_train.PROFILES, "paper", sets)
+    from common.config import RunArgs
+    args = RunArgs(cfg, "paper", devs, 0, tmp_path, "auto", False, [])
+    run = Run(args, paper="toy", step_column="updates")
+    run.track(**trackables)
+    return run
+
+
+def test_corrupt_checkpoint_is_one_line_error_and_left_untouched(tmp_path):
+    import tensorflow as tf
+    toy_train.main(_args(tmp_path), stop_after=4)  # checkpoint at 3
+    data = next((tmp_path / "checkpoints").glob("ckpt-3.data-*"))
+    data.write_bytes(b"garbage" * 10)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "checkpoints").iterdir() if p.is_file()}
+    run = _toy_run(tmp_path, w=tf.Variable(tf.zeros([3])), updates=tf.Variable(0, dtype=tf.int64))
+    with pytest.raises(CheckpointError) as e:
+        run.restore()
+    msg = str(e.value)
+    assert "\n" not in msg and "ckpt-3 cannot be restored" in msg and "left untouched" in msg
+    after = {p.name: p.read_bytes() for p in (tmp_path / "checkpoints").iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_incompatible_checkpoint_is_reported(tmp_path):
+    import tensorflow as tf
+    toy_train.main(_args(tmp_path), stop_after=4)
+    run = _toy_run(tmp_path, w=tf.Variable(tf.zeros([5])), updates=tf.Variable(0, dtype=tf.int64))
+    with pytest.raises(CheckpointError, match="cannot be restored"):
+        run.restore()
+
+
+def test_unmarked_checkpoint_is_ignored(tmp_path):
+    import tensorflow as tf
+    toy_train.main(_args(tmp_path), stop_after=4)
+    (tmp_path / "checkpoints" / "ckpt-3.complete.json").unlink()  # as if killed mid-save
+    run = _toy_run(tmp_path, w=tf.Variable(tf.zeros([3])), updates=tf.Variable(0, dtype=tf.int64))
+    assert run.restore() == (0, {})
+    assert _rows(tmp_path) == []
+
+
+def test_old_checkpoints_and_markers_are_pruned(tmp_path):
+    toy_train.main(_args(tmp_path))  # checkpoints at 3, 6, 9, 12; two kept
+    assert sorted(p.name for p in (tmp_path / "checkpoints").glob("*.complete.json")) == \
+        ["ckpt-12.complete.json", "ckpt-9.complete.json"]
+
+
+def test_sigterm_saves_a_loadable_checkpoint(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.common.toy_train", "--run-dir", str(tmp_path),
+         "--set", "steps=1000", "--set", "checkpoint_every=1000", "--set", "step_sleep_s=0.05"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if (tmp_path / "metrics.csv").exists() and len(_rows(tmp_path)) >= 3:
+            break
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, out
+    assert "checkpoint saved" in out
+    import tensorflow as tf
+    sets = {"steps": "1000", "checkpoint_every": "1000", "step_sleep_s": "0.05"}
+    run = _toy_run(tmp_path, sets, w=tf.Variable(tf.zeros([3])), updates=tf.Variable(0, dtype=tf.int64))
+    step, state = run.restore()
+    assert step >= 3 and "rng" in state
+    assert len(_rows(tmp_path)) == step
