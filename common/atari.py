@@ -1,0 +1,177 @@
+"""Atari 2600 games with the DQN papers' preprocessing, done explicitly (shared by DQN and A3C).
+
+Mnih et al. 2015 (Nature), Methods "Preprocessing" and Ext. Data Table 1; Mnih et al. 2013, Sec. 4.1;
+the official Lua code (deepmind/dqn: alewrap, `net_downsample_2x_full_y.lua`):
+
+  * The emulator runs with no frame skipping and no sticky actions underneath
+    (`frameskip=1, repeat_action_probability=0`); we repeat each action ourselves
+    (`action_repeat`, k=4) and sum the raw rewards of the repeated frames.
+  * Flicker: the encoded frame is the per-pixel, per-colour maximum of the last two frames.
+  * Luminance: Y = 0.299 R + 0.587 G + 0.114 B (`image.rgb2y` in the Lua code; OpenCV's RGB2GRAY).
+  * Nature: the whole 210x160 frame is rescaled (bilinear) to 84x84.
+    NIPS 2013: rescaled to 110x84, then an 84x84 crop of the playing area (rows 18..101, the crop
+    used by spragunr/deep_q_rl `ale_experiment.py`; the paper only says "roughly captures the
+    playing area").
+  * Up to `noop_max` no-op actions at the start of each game (1..30 drawn uniformly; each no-op
+    is one agent step, as `nextRandomGame` in the Lua GameEnvironment).
+  * The minimal action set of each game (e.g. 4 actions for Breakout).
+  * Life loss is reported separately from game over: learners may treat it as terminal, the
+    reported score is always the raw full-game score. Reward clipping is the learner's business.
+
+`AtariEnv` drives `ale_py` through the gymnasium environment's ALE interface (gymnasium supplies the
+ROM, the seeding and the minimal action set), which avoids copying a screen for every frame.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+SCREEN_SIZE = 84
+NIPS_RESIZE_HEIGHT, NIPS_CROP_TOP = 110, 18   # 110x84 then rows 18..101 (spragunr/deep_q_rl)
+NATURE_EPISODE_FRAMES = 108_000               # 30 min at 60 Hz: training episode cap (emulator frames)
+EVAL_EPISODE_FRAMES = 18_000                  # 5 min at 60 Hz: Nature's evaluation cap (emulator frames)
+
+
+class AtariError(ValueError):
+    """An unknown game or bad setting; the message is one line for the user."""
+
+
+def preprocess(prev_rgb: np.ndarray, last_rgb: np.ndarray,
+               screen: Literal["nature", "nips2013"] = "nature") -> np.ndarray:
+    """Two consecutive 210x160x3 RGB frames -> one 84x84 uint8 luminance frame."""
+    import cv2
+    pooled = np.maximum(prev_rgb, last_rgb)                     # flicker removal, per colour
+    y = cv2.cvtColor(pooled, cv2.COLOR_RGB2GRAY)                 # luminance Y
+    if screen == "nature":
+        return cv2.resize(y, (SCREEN_SIZE, SCREEN_SIZE), interpolation=cv2.INTER_LINEAR)
+    if screen == "nips2013":
+        small = cv2.resize(y, (SCREEN_SIZE, NIPS_RESIZE_HEIGHT), interpolation=cv2.INTER_LINEAR)
+        return small[NIPS_CROP_TOP:NIPS_CROP_TOP + SCREEN_SIZE]
+    raise AtariError(f"unknown screen preprocessing '{screen}'; use 'nature' or 'nips2013'")
+
+
+class AtariStep(NamedTuple):
+    frame: np.ndarray   # 84x84 uint8, the newest preprocessed frame
+    reward: float       # raw (unclipped) sum over the repeated frames
+    life_lost: bool     # a life was lost during this step (game not over)
+    game_over: bool     # the game ended: the end of the reported episode
+    truncated: bool     # the episode hit its frame cap
+
+
+def game_id(game: str) -> str:
+    """'Pong', 'pong', 'ALE/Pong-v5' or 'space_invaders' -> ALE's ROM id ('pong')."""
+    name = game.split("/")[-1]
+    name = re.sub(r"(NoFrameskip)?-v\d+$", "", name)
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    from ale_py import roms
+    known = roms.get_all_rom_ids()
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise AtariError(f"unknown Atari game '{game}'; {hint}games are ale-py ROM ids such as "
+                         f"pong, breakout, space_invaders (or ALE/Pong-v5)")
+    return name
+
+
+class AtariEnv:
+    """One Atari game with the papers' preprocessing. Frames counts emulator frames."""
+
+    def __init__(self, game: str, *, seed: int, action_repeat: int = 4,
+                 screen: Literal["nature", "nips2013"] = "nature", noop_max: int = 30,
+                 max_episode_frames: int = NATURE_EPISODE_FRAMES):
+        import ale_py
+        import gymnasium as gym
+        if action_repeat < 1 or noop_max < 0:
+            raise AtariError("action_repeat must be >= 1 and noop_max >= 0")
+        preprocess(np.zeros((210, 160, 3), np.uint8), np.zeros((210, 160, 3), np.uint8), screen)
+        gym.register_envs(ale_py)
+        rom = game_id(game)
+        env_name = "ALE/" + "".join(part.capitalize() for part in rom.split("_")) + "-v5"
+        self._gym = gym.make(env_name, frameskip=1, repeat_action_probability=0.0,
+                             full_action_space=False, max_num_frames_per_episode=max_episode_frames)
+        self._gym.reset(seed=seed)
+        self.game = rom
+        self.ale = self._gym.unwrapped.ale
+        self._actions = list(self._gym.unwrapped._action_set)   # the minimal action set
+        self.action_meanings = self._gym.unwrapped.get_action_meanings()
+        self.n_actions = len(self._actions)
+        self.action_repeat, self.screen, self.noop_max = action_repeat, screen, noop_max
+        self.max_episode_frames = max_episode_frames
+        self._rng = np.random.default_rng(seed)
+        self._buffers = np.zeros((2, 210, 160, 3), np.uint8)
+        self.frames = 0                 # emulator frames since construction
+        self.episode_frames = 0
+        self.episode_return = 0.0       # raw score of the current game
+        self._lives = 0
+
+    def reset(self) -> np.ndarray:
+        """Start a new game, play 1..noop_max no-op agent steps, return the first frame."""
+        self.ale.reset_game()
+        self.episode_frames, self.episode_return = 0, 0.0
+        self._lives = self.ale.lives()
+        noops = int(self._rng.integers(1, self.noop_max + 1)) if self.noop_max else 0
+        frame = self._observe_first()
+        for _ in range(noops):
+            step = self.step(0)
+            frame = step.frame
+            if step.game_over or step.truncated:
+                return self.reset()
+        return frame
+
+    def _observe_first(self) -> np.ndarray:
+        self.ale.getScreenRGB(self._buffers[0])
+        self._buffers[1] = self._buffers[0]
+        return preprocess(self._buffers[0], self._buffers[1], self.screen)
+
+    def step(self, action: int) -> AtariStep:
+        """Repeat `action` for action_repeat frames; max-pool the last two; preprocess."""
+        ale_action = self._actions[action]
+        reward = 0.0
+        self._buffers[0] = self._buffers[1]        # with action_repeat 1, pool with the previous frame
+        for k in range(self.action_repeat):
+            reward += self.ale.act(ale_action)
+            self.frames += 1
+            self.episode_frames += 1
+            if k >= self.action_repeat - 2:
+                self.ale.getScreenRGB(self._buffers[k - self.action_repeat + 2])
+            if self.ale.game_over():
+                if k < self.action_repeat - 1:     # ended early: the final frame is the newest
+                    self.ale.getScreenRGB(self._buffers[1])
+                    if k < self.action_repeat - 2:
+                        self._buffers[0] = self._buffers[1]
+                break
+        game_over = self.ale.game_over()
+        truncated = not game_over and self.episode_frames >= self.max_episode_frames
+        lives = self.ale.lives()
+        life_lost = lives < self._lives and not game_over
+        self._lives = lives
+        self.episode_return += reward
+        return AtariStep(preprocess(self._buffers[0], self._buffers[1], self.screen), reward,
+                         life_lost, game_over, truncated)
+
+    def close(self) -> None:
+        self._gym.close()
+
+
+@dataclass
+class FrameHistory:
+    """The agent's state: the last `length` frames, stacked on the channel axis (84x84xlength,
+    NHWC). A new agent episode starts from zero frames, as the replay memory's stacks do."""
+    length: int = 4
+
+    def __post_init__(self):
+        self.stack = np.zeros((SCREEN_SIZE, SCREEN_SIZE, self.length), np.uint8)
+
+    def reset(self, frame: np.ndarray) -> np.ndarray:
+        self.stack[:] = 0
+        return self.push(frame)
+
+    def push(self, frame: np.ndarray) -> np.ndarray:
+        self.stack[..., :-1] = self.stack[..., 1:]
+        self.stack[..., -1] = frame
+        return self.stack
