@@ -1,0 +1,114 @@
+"""Mnih et al. 2016, "Asynchronous Methods for Deep Reinforcement Learning": the configuration.
+
+The defaults ARE the paper's values (A3C feed-forward agent on Atari); each field names its
+source and unit. Values that are not in the paper come from the authors' e-mail quoted in
+miyosuda/async_deep_reinforce issue #1 (RMSProp epsilon 0.1, gradient-norm clip 40, learning
+rate about 7e-4) and are marked as such. Units: "frames" are emulator frames (4 per agent step
+on Atari, 1 per step on CartPole); the paper's global counter T counts frames.
+
+Profiles: `paper` (exact), `cpu` (a Pong run sized for a shared 2-core machine), `cartpole`
+(the algorithm check with an MLP torso and 8 threads), `smoke` (seconds, for tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from common.config import Profile, param
+
+S8 = "Mnih 2016, Supp. Sec. 8 (Experimental setup)"
+EMAIL = "authors' e-mail, quoted in miyosuda/async_deep_reinforce issue #1 (not in the paper)"
+METHODS = ("a3c", "one_step_q", "one_step_sarsa", "n_step_q")
+
+
+@dataclass(frozen=True)
+class A3CConfig:
+    # --- what is trained
+    method: Literal["a3c", "one_step_q", "one_step_sarsa", "n_step_q"] = param(
+        "a3c", source="Mnih 2016, Algorithms S1 (one-step Q), S2 (n-step Q), S3 (A3C); Sec. 4",
+        choices=METHODS, help="the asynchronous algorithm")
+    env: str = param("pong", source="Mnih 2016, Sec. 5.1 (Atari 2600 via ALE)",
+                     help="an ale-py ROM id (pong, breakout, ...) or CartPole-v1")
+    network: Literal["ff", "lstm", "mlp"] = param(
+        "ff", source="Mnih 2016, Sec. 5.1 (A3C FF; A3C LSTM with 256 cells)", choices=("ff", "lstm", "mlp"),
+        help="ff: conv torso of Mnih 2013; lstm: ff + 256 LSTM cells; mlp: vector-input torso")
+    # --- asynchrony
+    threads: int = param(16, source=S8 + " (16 actor-learner threads on one machine)", unit="threads")
+    t_max: int = param(5, source=S8 + " (updates every 5 actions; Algorithm S3 t_max)", unit="agent steps",
+                       help="rollout length t_max (A3C, n-step Q) or I_AsyncUpdate (one-step methods)")
+    total_frames: int = param(200_000_000, source="rldb paper__a3c note: 50 epochs x 4M frames (4-day agents)",
+                              unit="frames", help="T_max of the shared counter; the lr reaches 0 there")
+    # --- optimisation
+    lr: float = param(7e-4, source=EMAIL + " ('best learning rates around 7e-4')", unit="step size",
+                      help="initial learning rate eta (annealed linearly to 0 over total_frames)")
+    lr_sampling: Literal["fixed", "log_uniform"] = param(
+        "fixed", source=S8 + " (lr ~ LogUniform(1e-4, 1e-2), 50 runs per game)", paper="log_uniform",
+        reason="one run per setting here: the e-mail's best fixed value instead of a random draw",
+        choices=("fixed", "log_uniform"), help="log_uniform draws lr from [lr_low, lr_high] by seed")
+    lr_low: float = param(1e-4, source=S8, unit="step size")
+    lr_high: float = param(1e-2, source=S8, unit="step size")
+    rmsprop_decay: float = param(0.99, source=S8 + " (shared RMSProp, alpha = 0.99)")
+    rmsprop_epsilon: float = param(0.1, source=EMAIL)
+    max_grad_norm: float = param(40.0, source=EMAIL + " (the paper says only that clipping was searched)",
+                                 unit="global L2 norm")
+    gamma: float = param(0.99, source=S8, unit="discount per agent step")
+    entropy_beta: float = param(0.01, source=S8 + " (Atari, TORCS)")
+    value_loss_coef: float = param(1.0, source="Mnih 2016, Algorithm S3: d(R - V)^2/d theta_v",
+                                   help="weight of (R - V)^2 against the policy loss (shared torso)")
+    # --- value-based siblings
+    target_update_frames: int = param(40_000, source=S8 + " (target network every 40,000 frames)",
+                                      unit="frames")
+    final_epsilons: tuple[float, ...] = param((0.1, 0.01, 0.5), source=S8)
+    final_epsilon_probs: tuple[float, ...] = param((0.4, 0.3, 0.3), source=S8)
+    epsilon_anneal_frames: int = param(4_000_000, source=S8 + " (1 -> final over the first 4M frames)",
+                                       unit="frames")
+    # --- environment (Atari preprocessing of Mnih 2015, shared with DQN: common/atari.py)
+    action_repeat: int = param(4, source=S8 + " (action repeat 4, as DQN)", unit="frames per agent step")
+    history: int = param(4, source="Mnih 2015 Methods (frames stacked), used by Mnih 2016", unit="frames")
+    noop_max: int = param(30, source="Mnih 2015 Methods (up to 30 no-ops at the start of each game)",
+                          unit="agent steps")
+    clip_rewards: bool = param(True, source="Mnih 2015 Methods (rewards clipped to [-1, 1]); Mnih 2016 "
+                               "uses the DQN Atari setup (Sec. 5.1)")
+    terminal_on_life_loss: bool = param(False, source="not stated in Mnih 2016; the learner's terminal is "
+                                        "the game over", help="treat a life loss as terminal for the learner")
+    mlp_units: tuple[int, ...] = param((64, 64), source="ours (no MLP in the paper; CartPole check only)",
+                                       unit="units per layer")
+    # --- bookkeeping (not algorithmic)
+    log_every_s: float = param(30.0, source="ours", unit="seconds", help="one metrics row per interval")
+    checkpoint_every_s: float = param(600.0, source="ours", unit="seconds")
+    eval_episodes: int = param(30, source="Mnih 2015 Methods (30 evaluation episodes)", unit="episodes")
+    solved_return: float = param(0.0, source="ours (0: never stop early); CartPole's 'solved' is 195",
+                                 unit="return", help="stop once the mean of the last 100 episodes reaches it")
+
+
+PROFILES = {
+    "paper": Profile("the paper's values (A3C FF, Pong, 16 threads, 200M frames)"),
+    "cpu": Profile(
+        "a Pong run of A3C FF sized for a shared 2-core CPU (~2,000 frames/s)",
+        {"total_frames": 10_000_000},
+        {"total_frames": "2 shared cores reach about 2,000 frames/s: 10M frames is the horizon of the "
+                         "linear lr annealing; the run is stopped and resumed in 40-minute invocations"}),
+    "cartpole": Profile(
+        "algorithm check on CartPole-v1 with an MLP torso and 8 threads",
+        {"env": "CartPole-v1", "network": "mlp", "threads": 8, "total_frames": 1_000_000,
+         "lr": 3e-3, "clip_rewards": False, "target_update_frames": 2_000,
+         "epsilon_anneal_frames": 20_000, "log_every_s": 10.0, "checkpoint_every_s": 120.0,
+         "eval_episodes": 10, "solved_return": 195.0},
+        {"env": "the issue's algorithm check (CartPole-v1, not Atari)",
+         "network": "CartPole observations are 4 numbers: an MLP torso replaces the conv torso",
+         "threads": "the issue asks for 8 threads",
+         "total_frames": "a budget for a 200-step-episode task (1 frame = 1 env step)",
+         "lr": "a small task with few frames: a larger step size than Atari's (chosen by us)",
+         "clip_rewards": "CartPole rewards are already 1",
+         "target_update_frames": "scaled down with the task (episodes of at most 500 steps)",
+         "epsilon_anneal_frames": "scaled down with the task",
+         "log_every_s": "short run", "checkpoint_every_s": "short run",
+         "eval_episodes": "short check", "solved_return": "the issue's criterion: mean return >= 195"}),
+    "smoke": Profile(
+        "seconds-long run for tests",
+        {"threads": 2, "total_frames": 400, "log_every_s": 0.5, "checkpoint_every_s": 1.0,
+         "eval_episodes": 1},
+        {"threads": "test speed", "total_frames": "test speed", "log_every_s": "test speed",
+         "checkpoint_every_s": "test speed", "eval_episodes": "test speed"}),
+}
