@@ -1,0 +1,76 @@
+"""Evaluation of End-To-End Memory Networks (Sukhbaatar et al. 2015) on bAbI.
+
+Protocol (Sec. 4.2 and the official README): train R = 10 runs, keep the one with the lowest
+TRAINING error (ties broken by validation error, then run index), report its test error;
+a task is passed when the error is <= 5%. Errors here are over all 1000 test questions
+(the official test.m drops the last 8 of 1000 to fill whole batches of 32).
+
+    python -m papers.memn2n.evaluate --run-dir runs/memn2n/task1     # re-scores a finished run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+CHUNK = 100  # questions per evaluation call
+
+
+def wrong_answers(model, enc, memory_size: int, xla: bool) -> np.ndarray:
+    """[R, N] bool: which questions each of the R runs answers wrongly (no noise, no LS)."""
+    import tensorflow as tf
+
+    from papers.memn2n import data
+
+    fn = _forward_fn(model, xla)
+    R, out = model.R, []
+    times = data.time_indices(enc.lengths, memory_size, 0.0, None)
+    for start in range(0, len(enc), CHUNK):
+        idx = np.arange(start, start + CHUNK) % len(enc)        # pad the last chunk by wrapping
+        q = np.broadcast_to(enc.queries[idx], (R,) + enc.queries[idx].shape)
+        s = np.broadcast_to(enc.stories[idx], (R,) + enc.stories[idx].shape)
+        t = np.broadcast_to(times[idx], (R,) + times[idx].shape)
+        a = np.broadcast_to(enc.answers[idx], (R, CHUNK))
+        logits = fn(tf.constant(q), tf.constant(s), tf.constant(t))
+        wrong = tf.not_equal(tf.argmax(logits, -1, output_type=tf.int32), a).numpy()
+        out.append(wrong[:, : min(CHUNK, len(enc) - start)])
+    return np.concatenate(out, axis=1)
+
+
+_FORWARD = {}
+
+
+def _forward_fn(model, xla: bool):
+    import tensorflow as tf
+    key = (id(model), xla)
+    if key not in _FORWARD:
+        _FORWARD[key] = tf.function(lambda q, s, t: model(q, s, t, linear=False), jit_compile=xla)
+    return _FORWARD[key]
+
+
+def select_best(train_err, val_err) -> int:
+    """The paper's rule: the run with the lowest training error (ties: validation error, index)."""
+    return int(np.lexsort((np.arange(len(train_err)), np.asarray(val_err), np.asarray(train_err)))[0])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m papers.memn2n.evaluate", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run-dir", type=Path, required=True, help="a finished bAbI run directory")
+    ns = ap.parse_args(argv)
+    from papers.memn2n import train
+    try:
+        report = train.rescore(ns.run_dir)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,263 @@
+"""Train End-To-End Memory Networks (Sukhbaatar et al. 2015) on bAbI (Sec. 4, Table 1).
+
+    python -m papers.memn2n.train --variant pe_ls_rn --set task=1            # 10 repeats of task 1
+    python -m papers.memn2n.train --variant joint                            # all 20 tasks jointly
+    python -m papers.memn2n.train --variant bow --set task=2 --set data_set=en-10k
+
+All R repeats train together: every weight has a leading repeat axis and each repeat draws its
+own batches, so one XLA-compiled call runs a whole epoch of all repeats. Per epoch:
+  1. (numpy) draw floor(N/32) batches per repeat with replacement and their time indices
+     (Random Noise adds gaps; official train.m),
+  2. (one jitted call) SGD on the summed cross-entropy, per-matrix gradient clipping at 40,
+     nil word re-zeroed after every update; Linear Start drops the softmax for the first
+     `ls_epochs` epochs (official train_linear_start.m), then the normal schedule follows,
+  3. validation error of every repeat.
+At the end: train/val/test error of every repeat, and the run kept by the paper's rule
+(lowest training error), in eval.csv and summary.json.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from common.config import Profile, parse_args
+from common.data import DataError
+from common.run import Run
+from common.seeding import seed_everything
+from papers.memn2n import data, evaluate
+from papers.memn2n.config import BABI_PROFILES, VARIANTS, BabiConfig
+
+DESCRIPTION = "Train MemN2N on bAbI (Sukhbaatar et al. 2015, Table 1); --variant NAME picks a column."
+
+
+def profiles_for(variant: str) -> dict[str, Profile]:
+    """The profiles with the variant's overrides applied first (their reason names the column)."""
+    overrides, why = VARIANTS[variant]
+    out = {}
+    for name, prof in BABI_PROFILES.items():
+        reasons = {k: f"variant '{variant}': {why}" for k in overrides}
+        reasons.update(prof.reasons)
+        out[name] = Profile(f"{prof.description}; variant {variant}", {**overrides, **prof.overrides}, reasons)
+    return out
+
+
+def pop_variant(argv: list[str]) -> tuple[str, list[str]]:
+    argv = list(argv)
+    variant = "pe_ls_rn"
+    for i, a in enumerate(argv):
+        if a == "--variant" or a.startswith("--variant="):
+            value = a.split("=", 1)[1] if "=" in a else (argv[i + 1] if i + 1 < len(argv) else "")
+            del argv[i: i + (1 if "=" in a else 2)]
+            variant = value
+            break
+    if variant not in VARIANTS:
+        print(f"error: unknown --variant {variant!r}; choose one of: {', '.join(VARIANTS)}", file=sys.stderr)
+        raise SystemExit(2)
+    return variant, argv
+
+
+@dataclass
+class TaskData:
+    vocab: data.Vocab
+    memory_size: int
+    sentence_len: int
+    train: data.Encoded
+    val: data.Encoded
+    test: data.Encoded
+    tasks: list[int]
+
+
+def prepare(cfg: BabiConfig, rng: np.random.Generator) -> TaskData:
+    """Parse, build the vocabulary from training data, encode, hold out the validation split."""
+    tasks = list(range(1, 21)) if cfg.task == 0 else [cfg.task]
+    train_ex, test_ex = [], []
+    for t in tasks:
+        tr, te = data.load_babi(cfg.data_set, t)
+        train_ex += tr
+        test_ex += te
+    vocab = data.Vocab(train_ex)
+    M = min(cfg.memory_size, max(len(ex.story) for ex in train_ex))      # official: min(50, story length)
+    L = data.sentence_length(train_ex + test_ex)
+    enc = data.encode(train_ex, vocab, M, L)
+    tr_idx, val_idx = data.split_validation(len(enc), cfg.val_fraction, cfg.val_split, rng)
+    return TaskData(vocab, M, L, enc.take(tr_idx), enc.take(val_idx), data.encode(test_ex, vocab, M, L), tasks)
+
+
+def phase_schedule(cfg: BabiConfig, epoch: int) -> tuple[bool, float]:
+    """(linear, step size) of 1-based `epoch` over the whole run (LS phase first, if any)."""
+    from papers.memn2n.losses import babi_learning_rate
+    if cfg.linear_start and epoch <= cfg.ls_epochs:
+        return True, cfg.ls_lr                                   # ls_lrate_decay_step = ls_epochs + 1
+    e = epoch - (cfg.ls_epochs if cfg.linear_start else 0)
+    base = cfg.ls_lr if cfg.linear_start else cfg.lr
+    return False, babi_learning_rate(e, base, cfg.lr_decay_every)
+
+
+def total_epochs(cfg: BabiConfig) -> int:
+    return (cfg.ls_epochs if cfg.linear_start else 0) + cfg.epochs
+
+
+def make_epoch_fn(model, cfg: BabiConfig):
+    """One compiled call = one epoch of SGD for all R repeats. Returns (loss [R], errors [R])."""
+    import tensorflow as tf
+
+    from papers.memn2n import losses
+    clip = losses.clip_per_matrix if cfg.clip_mode == "per_matrix" else losses.clip_global
+    variables = model.trainable_variables
+
+    @tf.function(jit_compile=cfg.xla)
+    def epoch_fn(stories, queries, answers, batch_idx, times, lr, linear):
+        R = tf.shape(batch_idx)[1]
+        loss_sum, err_sum = tf.zeros([R]), tf.zeros([R])
+        for s in tf.range(tf.shape(batch_idx)[0]):
+            idx = batch_idx[s]                                                  # [R, B]
+            a = tf.gather(answers, idx)
+            with tf.GradientTape() as tape:
+                logits = model(tf.gather(queries, idx), tf.gather(stories, idx), times[s], linear)
+                loss = losses.cross_entropy_sum(logits, a)                      # [R], summed over B
+                total = tf.reduce_sum(loss)                                     # runs are independent
+            grads = [tf.convert_to_tensor(g) for g in tape.gradient(total, variables)]
+            for v, g in zip(variables, clip(grads, cfg.max_grad_norm)):
+                v.assign_sub(lr * g)                                            # plain SGD
+            model.zero_nil()
+            loss_sum += loss
+            err_sum += losses.errors(logits, a)
+        return loss_sum, err_sum
+
+    return epoch_fn
+
+
+def sample_epoch(td: TaskData, cfg: BabiConfig, repeats: int, rng: np.random.Generator):
+    """Batches drawn with replacement (official train.m `randi`) and their time indices."""
+    n = len(td.train)
+    steps = n // cfg.batch_size
+    idx = rng.integers(0, n, size=(steps, repeats, cfg.batch_size)).astype(np.int32)
+    times = data.time_indices(td.train.lengths[idx.ravel()], td.memory_size, cfg.random_noise, rng)
+    return idx, times.reshape(steps, repeats, cfg.batch_size, td.memory_size)
+
+
+def main(argv=None) -> dict:
+    variant, argv = pop_variant(sys.argv[1:] if argv is None else argv)
+    args = parse_args(BabiConfig, profiles_for(variant), prog="papers.memn2n.train", description=DESCRIPTION,
+                      argv=argv)
+    try:
+        return train(args, variant)
+    except DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_model(cfg: BabiConfig, td: TaskData):
+    from papers.memn2n.networks import MemN2N
+    return MemN2N(len(td.vocab), td.memory_size, td.sentence_len, cfg, repeats=cfg.repeats)
+
+
+def train(args, variant: str = "pe_ls_rn") -> dict:
+    import tensorflow as tf
+    cfg = args.config
+    seeds = seed_everything(args.seed, args.deterministic)
+    td = prepare(cfg, seeds.generator(1))
+    model = build_model(cfg, td)
+    R = cfg.repeats
+    with Run(args, paper="memn2n", step_column="epoch") as run:
+        if run.is_complete:
+            import json
+            print(f"[memn2n] {run.dir} is complete; nothing to do", flush=True)
+            return json.loads((run.dir / "summary.json").read_text())
+        run.track(model=model)
+        start, state = run.restore()
+        rng = seeds.generator(0)
+        if state:
+            rng.bit_generator.state = state["rng"]
+        epoch_fn = make_epoch_fn(model, cfg)
+        arrays = [tf.constant(x) for x in (td.train.stories, td.train.queries, td.train.answers)]
+        n_epochs = total_epochs(cfg)
+        t0 = time.time() - float(state.get("wall_time", 0.0))
+        print(f"[memn2n] variant {variant}, tasks {td.tasks} ({cfg.data_set}): {len(td.train)} train / "
+              f"{len(td.val)} val / {len(td.test)} test questions, vocab {len(td.vocab)}, memory {td.memory_size}, "
+              f"sentence {td.sentence_len} words, {R} repeats x {n_epochs} epochs", flush=True)
+        for epoch in range(start + 1, n_epochs + 1):
+            linear, lr = phase_schedule(cfg, epoch)
+            idx, times = sample_epoch(td, cfg, R, rng)
+            loss, err = epoch_fn(*arrays, tf.constant(idx), tf.constant(times), tf.constant(lr, tf.float32),
+                                 tf.constant(linear))
+            n_seen = idx.shape[0] * cfg.batch_size
+            val_err = evaluate.wrong_answers(model, td.val, td.memory_size, cfg.xla).mean(axis=1)
+            wall = time.time() - t0
+            for r in range(R):
+                run.log({"epoch": epoch, "repeat": r, "linear_start": int(linear), "lr": lr,
+                         "train_loss": float(loss[r]) / n_seen, "train_error": float(err[r]) / n_seen,
+                         "val_error": float(val_err[r]), "wall_time": round(wall, 2)})
+            if epoch % 10 == 0 or epoch == n_epochs:
+                print(f"[memn2n] epoch {epoch}/{n_epochs} lr {lr:.5f}{' LS' if linear else ''} "
+                      f"train err {np.mean(err) / n_seen:.3f} val err {val_err.mean():.3f} "
+                      f"(min {val_err.min():.3f}) {wall:.0f}s", flush=True)
+            state = {"rng": rng.bit_generator.state, "wall_time": wall}
+            if epoch % cfg.checkpoint_every == 0 or epoch == n_epochs:
+                run.save(epoch, state=state)
+            run.exit_if_interrupted(epoch, state=state)
+        summary = final_scores(model, cfg, td, run, n_epochs)
+        summary.update(variant=variant, train_wall_time_s=round(time.time() - t0, 1))
+        run.finish(summary)
+        return summary
+
+
+def final_scores(model, cfg: BabiConfig, td: TaskData, run: Run, epoch: int) -> dict:
+    """Train/val/test error of every repeat (percent), per task, and the selected repeat."""
+    wrong = {name: evaluate.wrong_answers(model, enc, td.memory_size, cfg.xla)
+             for name, enc in (("train", td.train), ("val", td.val), ("test", td.test))}
+    train_err, val_err = 100 * wrong["train"].mean(1), 100 * wrong["val"].mean(1)
+    best = evaluate.select_best(train_err, val_err)
+    per_task = {}
+    for t in td.tasks:
+        sel = td.test.tasks == t
+        per_task[t] = 100 * wrong["test"][:, sel].mean(1)
+        for r in range(cfg.repeats):
+            run.log({"epoch": epoch, "repeat": r, "task": t, "train_error": round(float(train_err[r]), 3),
+                     "val_error": round(float(val_err[r]), 3), "test_error": round(float(per_task[t][r]), 3),
+                     "selected": int(r == best)}, table="eval")
+    return {
+        "data_set": cfg.data_set, "task": cfg.task, "repeats": cfg.repeats, "selected_repeat": best,
+        "selection_rule": "lowest training error (ties: validation error, run index)",
+        "train_error_pct": [round(float(x), 3) for x in train_err],
+        "val_error_pct": [round(float(x), 3) for x in val_err],
+        "test_error_pct_per_task": {str(t): round(float(v[best]), 3) for t, v in per_task.items()},
+        "test_error_pct_all_repeats": {str(t): [round(float(x), 3) for x in v] for t, v in per_task.items()},
+        "test_error_pct": round(float(100 * wrong["test"][best].mean()), 3),
+    }
+
+
+def rescore(run_dir: Path) -> dict:
+    """Rebuild a finished run from its config.json and newest checkpoint and score it again."""
+    import json
+
+    import tensorflow as tf
+    record = json.loads((Path(run_dir) / "config.json").read_text())
+    cfg = BabiConfig(**{k: v for k, v in record["config"].items()})
+    seeds = seed_everything(record["seed"])
+    td = prepare(cfg, seeds.generator(1))
+    model = build_model(cfg, td)
+    ckpts = sorted(Path(run_dir, "checkpoints").glob("ckpt-*.complete.json"),
+                   key=lambda p: int(p.name.split("-")[1].split(".")[0]))
+    if not ckpts:
+        raise FileNotFoundError(f"{run_dir} has no complete checkpoint")
+    step = int(ckpts[-1].name.split("-")[1].split(".")[0])
+    tf.train.Checkpoint(model=model).restore(str(Path(run_dir, "checkpoints", f"ckpt-{step}"))).expect_partial()
+    test = evaluate.wrong_answers(model, td.test, td.memory_size, cfg.xla)
+    train_err = 100 * evaluate.wrong_answers(model, td.train, td.memory_size, cfg.xla).mean(1)
+    val_err = 100 * evaluate.wrong_answers(model, td.val, td.memory_size, cfg.xla).mean(1)
+    best = evaluate.select_best(train_err, val_err)
+    return {"run_dir": str(run_dir), "epoch": step, "selected_repeat": best,
+            "train_error_pct": train_err.round(3).tolist(), "val_error_pct": val_err.round(3).tolist(),
+            "test_error_pct": round(float(100 * test[best].mean()), 3),
+            "test_error_pct_per_task": {str(t): round(float(100 * test[best, td.test.tasks == t].mean()), 3)
+                                        for t in td.tasks}}
+
+
+if __name__ == "__main__":
+    main()
