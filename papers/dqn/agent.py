@@ -1,0 +1,109 @@
+"""The DQN agent of Mnih et al. 2015 (Algorithm 1): epsilon-greedy acting, the Q-learning update
+with a target network, DeepMind's RMSProp.
+
+  * epsilon: 1 during the replay warm-up, then linear to eps_end over eps_decay_steps agent steps
+    counted from replay_start (Lua NeuralQLearner:perceive, PAPERS.md 1.5 item 3).
+  * Greedy actions go through a concrete tf.function with a fixed uint8 input signature
+    (~0.8 ms on this CPU against ~6.5 ms for an eager call; CPU_MEASUREMENTS.md 3b).
+  * Update (every update_period agent steps): y from the target network Q_hat, loss from
+    losses.py, one optimizer step; every target_update_period updates theta^- <- theta.
+    With target_update_period = 0 (Mnih 2013) the targets come from the online network.
+  * DeepMind's RMSProp (Lua NeuralQLearner:qLearnMinibatch, no momentum buffer):
+        g  <- 0.95 g  + 0.05 dw          g2 <- 0.95 g2 + 0.05 dw^2
+        w  <- w - lr * dw / sqrt(g2 - g^2 + 0.01)
+    which is exactly keras RMSprop(rho=0.95, momentum=0, epsilon=0.01, centered=True)
+    (tested in tests/dqn/test_losses.py against the formula by hand).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from papers.dqn import losses
+from papers.dqn.networks import build_q_network
+
+
+def epsilon(cfg, agent_step: int) -> float:
+    """eps = eps_end + max(0, (eps_start - eps_end) * (T - max(0, step - replay_start)) / T)."""
+    t = max(0, agent_step - cfg.replay_start)
+    return cfg.eps_end + max(0.0, (cfg.eps_start - cfg.eps_end)
+                             * (cfg.eps_decay_steps - t) / cfg.eps_decay_steps)
+
+
+def make_optimizer(cfg) -> keras.optimizers.Optimizer:
+    if cfg.optimizer == "deepmind_rmsprop":
+        return keras.optimizers.RMSprop(learning_rate=cfg.learning_rate, rho=cfg.rms_decay,
+                                        momentum=0.0, epsilon=cfg.rms_epsilon, centered=True)
+    return keras.optimizers.Adam(learning_rate=cfg.learning_rate)
+
+
+class DQNAgent:
+    def __init__(self, cfg, n_actions: int, state_shape, state_dtype):
+        self.cfg, self.n_actions = cfg, n_actions
+        self.online = build_q_network(cfg, n_actions, state_shape, name="online")
+        self.target = (build_q_network(cfg, n_actions, state_shape, name="target")
+                       if cfg.target_update_period else None)
+        self.optimizer = make_optimizer(cfg)
+        self.optimizer.build(self.online.trainable_variables)
+        self.sync_target()
+        self.updates = tf.Variable(0, dtype=tf.int64, name="updates", trainable=False)
+        batch = cfg.batch_size
+        state_spec = tf.TensorSpec((batch,) + tuple(state_shape), state_dtype)
+        self._greedy = tf.function(self._greedy_fn).get_concrete_function(
+            tf.TensorSpec((1,) + tuple(state_shape), state_dtype))
+        self._q = tf.function(self._q_fn).get_concrete_function(
+            tf.TensorSpec((None,) + tuple(state_shape), state_dtype))
+        self._train = tf.function(self._train_fn).get_concrete_function(
+            state_spec, tf.TensorSpec((batch,), tf.int32), tf.TensorSpec((batch,), tf.float32),
+            state_spec, tf.TensorSpec((batch,), tf.bool))
+
+    # ------------------------------------------------------------------ acting
+    def _greedy_fn(self, state):
+        return tf.argmax(self.online(state, training=False), axis=-1, output_type=tf.int32)[0]
+
+    def _q_fn(self, states):
+        return self.online(states, training=False)
+
+    def q_values(self, states: np.ndarray) -> np.ndarray:
+        return self._q(tf.constant(states)).numpy()
+
+    def act(self, state: np.ndarray, eps: float, rng: np.random.Generator) -> int:
+        """epsilon-greedy: a uniform random action with probability eps, else argmax_a Q(s, a)."""
+        if rng.random() < eps:
+            return int(rng.integers(self.n_actions))
+        return int(self._greedy(tf.constant(state[None])))
+
+    # ------------------------------------------------------------------ learning
+    def _train_fn(self, states, actions, rewards, next_states, terminals):
+        cfg = self.cfg
+        bootstrap_net = self.target if self.target is not None else self.online
+        next_q = tf.cast(bootstrap_net(next_states, training=False), tf.float32)
+        y = losses.td_targets(rewards, terminals, next_q, cfg.gamma)
+        with tf.GradientTape() as tape:
+            q = tf.cast(self.online(states, training=True), tf.float32)
+            loss = losses.q_learning_loss(q, actions, y, cfg.clip_delta, cfg.loss_reduction)
+        grads = tape.gradient(loss, self.online.trainable_variables)
+        self.optimizer.apply(grads, self.online.trainable_variables)
+        self.updates.assign_add(1)
+        return loss, tf.reduce_mean(losses.chosen_q(q, actions))
+
+    def train_step(self, batch) -> tuple[float, float]:
+        """One update on (s, a, r, s', terminal); syncs the target every target_update_period."""
+        loss, mean_q = self._train(*(tf.constant(x) for x in batch))
+        period = self.cfg.target_update_period
+        if period and int(self.updates.numpy()) % period == 0:
+            self.sync_target()
+        return float(loss), float(mean_q)
+
+    def sync_target(self) -> None:
+        if self.target is not None:
+            self.target.set_weights(self.online.get_weights())
+
+    def trackables(self) -> dict:
+        """What a checkpoint holds: networks, optimizer slots and the update counter."""
+        out = {"online": self.online, "optimizer": self.optimizer, "updates": self.updates}
+        if self.target is not None:
+            out["target"] = self.target
+        return out

@@ -1,0 +1,169 @@
+"""DQN hyperparameters: Mnih et al. 2015 (Nature), Extended Data Table 1, and Mnih et al. 2013.
+
+Defaults of `NatureConfig` ARE the Nature paper's values (Ext. Data Table 1 and Methods), checked
+against the official Lua code (deepmind/dqn `run_gpu`, `dqn/NeuralQLearner.lua`). Where the
+two disagree the field says so in its source and we follow the paper's text.
+
+Units (the most common DQN pitfall, PAPERS.md 1.5 item 3):
+  * emulator frames: what the ALE renders at 60 Hz; one agent step = `action_repeat` (4) frames.
+  * agent steps: one action chosen by the agent (the Lua `numSteps`); "final exploration frame"
+    1,000,000 and "replay start size" 50,000 of the table are agent steps in the Lua code.
+  * updates: one minibatch gradient step, taken every `update_period` agent steps.
+
+Profiles (`python -m papers.dqn.train --profile NAME`):
+  nature / paper  the Nature paper, exact (the default; `paper` is an alias)
+  nips2013        Mnih et al. 2013: its network and screen crop, no target network
+  cpu             a Pong run that fits a 2-core CPU (every change is a declared deviation)
+  cartpole        the same agent, replay and loss on CartPole-v1 with an MLP torso (sanity check)
+  smoke           seconds, for tests
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from common.config import Profile, param
+
+T1 = "Mnih 2015, Ext. Data Table 1"
+LUA = "deepmind/dqn@9d9b1d13a2"
+
+
+@dataclass(frozen=True)
+class NatureConfig:
+    # -------------------------------------------------------------- environment
+    env: str = param("pong", source="Mnih 2015 (49 games; Pong is our CPU-scale game)",
+                     help="ale-py game id (pong, breakout, space_invaders, ...) or CartPole-v1")
+    screen: Literal["nature", "nips2013"] = param(
+        "nature", source="Mnih 2015, Methods 'Preprocessing': full frame rescaled to 84x84",
+        choices=("nature", "nips2013"))
+    action_repeat: int = param(4, source=T1 + " 'action repeat'", unit="emulator frames per agent step")
+    history_length: int = param(4, source=T1 + " 'agent history length'", unit="frames per state")
+    noop_max: int = param(30, source=T1 + " 'no-op max'", unit="agent steps")
+    train_episode_frames: int = param(
+        108_000, source="Mnih 2015 Methods (30 min of play); common/atari.py", unit="emulator frames",
+        help="cap of one training game")
+    terminal_on_life_loss: bool = param(
+        True, source="Dopamine dqn_nature.gin terminal_on_life_loss=True; spragunr run_nature.py "
+                     "DEATH_ENDS_EPISODE (the paper text is UNVERIFIED on this)",
+        help="a lost life is terminal for the learner only; reported scores are full games")
+    clip_reward: bool = param(True, source=f"Mnih 2015 Methods; {LUA} min_reward=-1,max_reward=1")
+    # -------------------------------------------------------------- network
+    network: Literal["nature", "nips2013", "mlp"] = param(
+        "nature", source=f"Mnih 2015 Methods 'Model architecture'; {LUA} convnet_atari3.lua",
+        choices=("nature", "nips2013", "mlp"))
+    mlp_units: tuple[int, ...] = param((64, 64), source="ours (CartPole torso only)", unit="units")
+    precision: Literal["float32", "mixed_bfloat16"] = param(
+        "mixed_bfloat16", source="Mnih 2015 (float32 on GPU)", paper="float32",
+        reason="Keras mixed_bfloat16 (variables and the Q-value layer in float32) makes the train "
+               "step 1.4x faster on this CPU (CPU_MEASUREMENTS.md 3a); --set precision=float32 "
+               "restores the paper's arithmetic",
+        choices=("float32", "mixed_bfloat16"))
+    # -------------------------------------------------------------- learner
+    total_agent_steps: int = param(
+        12_500_000, source="Mnih 2015 Methods: 50M frames (the Lua run_gpu runs steps=50M agent "
+                           "steps = 200M frames)", unit="agent steps")
+    replay_capacity: int = param(1_000_000, source=T1 + " 'replay memory size'", unit="transitions")
+    batch_size: int = param(32, source=T1 + " 'minibatch size'", unit="transitions")
+    gamma: float = param(0.99, source=T1 + " 'discount factor'", unit="per agent step")
+    update_period: int = param(4, source=T1 + " 'update frequency'", unit="agent steps per update")
+    target_update_period: int = param(
+        10_000, source=T1 + " 'target network update frequency' (measured in parameter updates; "
+                            "the Lua code counts agent steps: numSteps % target_q == 1)",
+        unit="updates", help="0 = no target network (Mnih 2013)")
+    replay_start: int = param(50_000, source=T1 + " 'replay start size' (Lua learn_start)",
+                              unit="agent steps", help="uniform-random policy, no updates, before it")
+    optimizer: Literal["deepmind_rmsprop", "adam"] = param(
+        "deepmind_rmsprop", source=f"Mnih 2015 Methods; {LUA} NeuralQLearner.lua (centered RMSProp, "
+                                   "no momentum)", choices=("deepmind_rmsprop", "adam"))
+    learning_rate: float = param(2.5e-4, source=T1 + " 'learning rate'", unit="per update")
+    rms_decay: float = param(0.95, source=T1 + " 'gradient momentum' = 'squared gradient momentum'")
+    rms_epsilon: float = param(0.01, source=T1 + " 'min squared gradient' (inside the square root)")
+    clip_delta: float = param(1.0, source="Mnih 2015 Methods 'error clipping'; Lua clip_delta=1",
+                              help="0 = no clipping (squared error)")
+    loss_reduction: Literal["sum", "mean"] = param(
+        "sum", source=f"{LUA} NeuralQLearner.lua: network:backward sums the minibatch gradients",
+        choices=("sum", "mean"))
+    eps_start: float = param(1.0, source=T1 + " 'initial exploration'")
+    eps_end: float = param(0.1, source=T1 + " 'final exploration'")
+    eps_decay_steps: int = param(
+        1_000_000, source=T1 + " 'final exploration frame'; Lua ep_endt counts agent steps after "
+                               "learn_start", unit="agent steps after replay_start")
+    # -------------------------------------------------------------- evaluation
+    eval_epsilon: float = param(0.05, source="Mnih 2015 Methods 'evaluation'; Lua eval eps 0.05")
+    eval_period: int = param(250_000, source=f"{LUA} run_gpu eval_freq=250000", unit="agent steps")
+    eval_episodes: int = param(30, source="Mnih 2015 Methods: 30 episodes per game", unit="episodes",
+                               help="periodic and final evaluation")
+    eval_episode_frames: int = param(18_000, source="Mnih 2015 Methods: up to 5 min (18,000 "
+                                                    "frames)", unit="emulator frames")
+    # -------------------------------------------------------------- bookkeeping
+    checkpoint_period: int = param(250_000, source="ours (Lua save_freq=125000)", unit="agent steps")
+    save_replay: bool = param(True, source="ours", help="store the replay memory (compressed) with "
+                                                        "each checkpoint, for an exact resume")
+    log_period: int = param(10_000, source="ours", unit="agent steps", help="metrics.csv row period")
+
+
+@dataclass(frozen=True)
+class Nips2013Config(NatureConfig):
+    """Mnih et al. 2013: 16/32 conv + 256 fc network, 110x84 rescale then 84x84 crop, no target
+    network, no error clipping, 10M frames. Constants the 2013 paper does not give are Nature's."""
+    screen: Literal["nature", "nips2013"] = param(
+        "nips2013", source="Mnih 2013 Sec. 4.1: 110x84 then an 84x84 crop", choices=("nature", "nips2013"))
+    network: Literal["nature", "nips2013", "mlp"] = param(
+        "nips2013", source="Mnih 2013 Sec. 4.1", choices=("nature", "nips2013", "mlp"))
+    total_agent_steps: int = param(2_500_000, source="Mnih 2013 Sec. 5: 10M frames", unit="agent steps")
+    target_update_period: int = param(0, source="Mnih 2013 (no target network; spragunr run_nips.py "
+                                                "FREEZE_INTERVAL=-1)", unit="updates")
+    clip_delta: float = param(0.0, source="Mnih 2013 (error clipping introduced in Mnih 2015)")
+    update_period: int = param(1, source="Mnih 2013 Algorithm 1 (one update per agent step)",
+                               unit="agent steps per update")
+    replay_start: int = param(50_000, source="not in Mnih 2013; Nature's value", unit="agent steps")
+    learning_rate: float = param(2.5e-4, source="not in Mnih 2013 (UNVERIFIED); Nature's value",
+                                 unit="per update")
+
+
+NIPS2013 = "nips2013"
+CPU_REASON = "CPU scale: 2 shared cores give ~40 updates/s (CPU_MEASUREMENTS.md 3a)"
+PROFILES = {
+    "nature": Profile("Mnih et al. 2015 (Nature), exact: Ext. Data Table 1"),
+    "paper": Profile("alias of 'nature'"),
+    NIPS2013: Profile("Mnih et al. 2013 (NIPS workshop): its network, crop, no target network"),
+    "cpu": Profile(
+        "Pong with the Nature learner, sized for a 2-core CPU (~2M frames)",
+        {"total_agent_steps": 500_000, "replay_capacity": 100_000, "replay_start": 10_000,
+         "eps_end": 0.01, "eps_decay_steps": 100_000, "target_update_period": 1_000,
+         "eval_period": 50_000, "eval_episodes": 5, "checkpoint_period": 50_000},
+        {"total_agent_steps": "2M frames (about an hour of this CPU at ~650 frames/s) instead of 50M",
+         "replay_capacity": "the exploration and target periods are 10x shorter, so is the memory "
+                            "(also 0.7 GB instead of 7 GB of RAM on a shared 24 GB machine)",
+         "replay_start": CPU_REASON + "; 10x shorter warm-up, as every schedule here",
+         "eps_end": "Dopamine's 0.01 (its README: DQN does better with 1% exploration); also makes "
+                    "our training returns comparable with Dopamine's training curve",
+         "eps_decay_steps": CPU_REASON + "; 10x shorter exploration schedule",
+         "target_update_period": CPU_REASON + "; 10x more frequent target syncs",
+         "eval_period": "a point every 200k frames on a 2M-frame run",
+         "eval_episodes": "5 instead of 30 episodes per periodic evaluation (CPU time); the final "
+                          "evaluate.py run uses 30",
+         "checkpoint_period": "checkpoints every ~5 min of CPU time"}),
+    "cartpole": Profile(
+        "algorithm check: CartPole-v1 with a 64-64 MLP torso, same agent/replay/loss code",
+        {"env": "CartPole-v1", "network": "mlp", "precision": "float32", "history_length": 1,
+         "action_repeat": 1, "noop_max": 0, "clip_reward": False, "terminal_on_life_loss": False,
+         "total_agent_steps": 50_000, "replay_capacity": 50_000, "replay_start": 1_000,
+         "update_period": 1, "target_update_period": 500, "batch_size": 64, "optimizer": "adam",
+         "learning_rate": 1e-3, "loss_reduction": "mean", "eps_end": 0.02, "eps_decay_steps": 10_000,
+         "eval_epsilon": 0.0, "eval_period": 10_000, "eval_episodes": 10, "eval_episode_frames": 500,
+         "train_episode_frames": 500, "checkpoint_period": 10_000, "log_period": 1_000}),
+    "smoke": Profile(
+        "seconds-long run for tests",
+        {"total_agent_steps": 300, "replay_capacity": 1_000, "replay_start": 100, "batch_size": 4,
+         "eps_decay_steps": 100, "target_update_period": 10, "eval_period": 200, "eval_episodes": 1,
+         "eval_episode_frames": 400, "train_episode_frames": 2_000, "checkpoint_period": 150,
+         "log_period": 50, "noop_max": 3}),
+}
+
+
+def config_class(profile: str):
+    """The dataclass whose defaults are the paper values behind `profile`."""
+    return Nips2013Config if profile == NIPS2013 else NatureConfig
+

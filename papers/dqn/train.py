@@ -1,0 +1,177 @@
+"""Train DQN (Mnih et al. 2015, Algorithm 1; Mnih et al. 2013 with --profile nips2013).
+
+    python -m papers.dqn.train                         # Nature, Pong, 50M frames (the paper)
+    python -m papers.dqn.train --profile cpu           # Pong sized for a 2-core CPU
+    python -m papers.dqn.train --profile cartpole      # the algorithm check on CartPole-v1
+    python -m papers.dqn.train --profile cpu --max-minutes 40   # stop (checkpointed) after 40 min
+
+Re-running the same command resumes from the newest complete checkpoint: networks, target,
+optimizer slots, counters, the exploration/sampling RNG and (unless save_replay=false) the replay
+memory. The game in progress at the checkpoint is not saved: a resumed run starts a new game.
+
+Run directory (runs/dqn/<profile>-seed<seed> by default):
+    metrics.csv   agent_steps, env_frames, updates, wall_time, epsilon, loss, mean_q, ... per log_period
+    episodes.csv  one row per training game: raw score (full game), its length
+    eval.csv      periodic evaluation (eval_epsilon, eval_episodes full games, 18,000-frame cap)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+from common.atari import AtariError
+from common.config import parse_args
+from common.progress import Progress
+from common.run import CheckpointError, Run, RunDirError
+from common.seeding import seed_everything
+from papers.dqn.config import PROFILES, config_class
+
+DESCRIPTION = "DQN (Mnih et al. 2013, 2015) on Atari 2600 games or CartPole-v1."
+
+
+def _split_argv(argv):
+    """Our own option (--max-minutes) and the profile, before the shared CLI parses the rest."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--max-minutes", type=float, default=None)
+    pre.add_argument("--profile", default="nature")
+    ours, rest = pre.parse_known_args(argv)
+    return ours, rest + ["--profile", ours.profile]
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ours, rest = _split_argv(argv)
+    args = parse_args(config_class(ours.profile), PROFILES, prog="papers.dqn.train",
+                      description=DESCRIPTION + " Extra option: --max-minutes M (stop with a "
+                      "checkpoint after M minutes of this invocation; re-run to continue).",
+                      default_profile="nature", argv=rest)
+    try:
+        return train(args, ours.max_minutes)
+    except (AtariError, RunDirError, CheckpointError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def train(args, max_minutes: float | None = None) -> int:
+    import tensorflow as tf  # noqa: F401 -- imported after the CLI so --help stays fast
+    from papers.dqn.agent import DQNAgent, epsilon
+    from papers.dqn.envs import make_env, make_history, observation_spec, state_spec
+    from papers.dqn.evaluate import evaluate
+    from papers.dqn.replay import ReplayMemory
+
+    cfg = args.config
+    seeds = seed_everything(args.seed, args.deterministic)
+    env = make_env(cfg, seeds.env_seed(0), cfg.train_episode_frames)
+    shape, dtype = state_spec(cfg)
+    agent = DQNAgent(cfg, env.n_actions, shape, dtype)
+    obs_shape, obs_dtype = observation_spec(cfg)
+    replay = ReplayMemory(cfg.replay_capacity, obs_shape, obs_dtype, cfg.history_length)
+    print(f"[dqn] {replay.describe()}", flush=True)
+    rng = seeds.generator(0)          # exploration and minibatch sampling
+    t_invocation = time.time()
+
+    with Run(args, paper="dqn", step_column="agent_steps") as run:
+        if run.is_complete:
+            print(f"[dqn] {run.dir} is already complete; nothing to do", flush=True)
+            return 0
+        run.track(**agent.trackables())
+        replay_file = "replay.npz"
+        start, state = run.restore(
+            load_files=(lambda d: replay.load(d / replay_file)) if cfg.save_replay else None)
+        frames_before = int(state.get("env_frames", 0))
+        episodes = int(state.get("episodes", 0))
+        wall_before = float(state.get("wall_time", 0.0))
+        if state:
+            rng.bit_generator.state = state["rng"]
+            replay.end_episode()                      # the game in progress was not saved
+            env.close()
+            env = make_env(cfg, seeds.env_seed(start), cfg.train_episode_frames)
+
+        def snapshot(step: int) -> dict:
+            return {"rng": rng.bit_generator.state, "env_frames": frames_before + env.frames,
+                    "episodes": episodes, "wall_time": wall_before + time.time() - t_invocation}
+
+        def save_files(folder):
+            if cfg.save_replay:
+                replay.save(folder / replay_file)
+
+        history = make_history(cfg)
+        frame = env.reset()
+        s = history.reset(frame)
+        losses, qs, returns = [], [], []
+        progress = Progress(cfg.total_agent_steps, "dqn", "agent steps", start=start)
+        step = start
+        while step < cfg.total_agent_steps:
+            a = agent.act(s, epsilon(cfg, step), rng)
+            out = env.step(a)
+            step += 1
+            terminal = out.game_over or (cfg.terminal_on_life_loss and out.life_lost)
+            reward = float(np.clip(out.reward, -1.0, 1.0)) if cfg.clip_reward else out.reward
+            replay.add(frame, a, reward, terminal, episode_end=terminal or out.truncated)
+            if out.game_over or out.truncated:        # a full game: the reported score
+                episodes += 1
+                returns.append(env.episode_return)
+                run.log({"agent_steps": step, "env_frames": frames_before + env.frames,
+                         "episode": episodes, "return": env.episode_return,
+                         "frames": env.episode_frames},
+                        table="episodes")
+                frame = env.reset()
+                s = history.reset(frame)
+            elif terminal:                            # a lost life: new agent episode, same game
+                frame = out.frame
+                s = history.reset(frame)
+            else:
+                frame = out.frame
+                s = history.push(frame)
+
+            if step > cfg.replay_start and step % cfg.update_period == 0:
+                loss, mean_q = agent.train_step(replay.sample(cfg.batch_size, rng))
+                losses.append(loss)
+                qs.append(mean_q)
+
+            if step % cfg.log_period == 0:
+                row = {"agent_steps": step, "env_frames": frames_before + env.frames,
+                       "updates": int(agent.updates.numpy()),
+                       "wall_time": round(wall_before + time.time() - t_invocation, 1),
+                       "epsilon": epsilon(cfg, step),
+                       "loss": float(np.mean(losses)) if losses else float("nan"),
+                       "mean_q": float(np.mean(qs)) if qs else float("nan"),
+                       "episodes": episodes,
+                       "train_return": float(np.mean(returns)) if returns else float("nan")}
+                run.log(row)
+                progress.update(step - progress.count, **{k: row[k] for k in
+                                                          ("epsilon", "loss", "train_return")})
+                losses, qs, returns = [], [], []
+            if step % cfg.eval_period == 0 or step == cfg.total_agent_steps:
+                rows = evaluate(agent, cfg, seeds.env_seed(10_000 + step), cfg.eval_episodes,
+                                cfg.eval_epsilon)
+                scores = np.array([r["return"] for r in rows])
+                run.log({"agent_steps": step, "env_frames": frames_before + env.frames,
+                         "eval_return": float(scores.mean()), "eval_std": float(scores.std()),
+                         "eval_episodes": len(rows)}, table="eval")
+                print(f"[dqn] eval at {step} agent steps: {scores.mean():.2f} +- {scores.std():.2f} "
+                      f"({len(rows)} games, eps {cfg.eval_epsilon})", flush=True)
+            if step % cfg.checkpoint_period == 0 and step < cfg.total_agent_steps:
+                run.save(step, snapshot(step), save_files)
+            if max_minutes is not None and time.time() - t_invocation > 60 * max_minutes:
+                run.save(step, snapshot(step), save_files)
+                progress.close()
+                print(f"[dqn] stopped after {max_minutes} min at {step} agent steps "
+                      f"({frames_before + env.frames} frames); re-run the command to continue",
+                      flush=True)
+                return 0
+            run.exit_if_interrupted(step, snapshot(step), save_files)
+        progress.close()
+        run.save(step, snapshot(step), save_files)
+        run.finish({"agent_steps": step, "env_frames": frames_before + env.frames,
+                    "updates": int(agent.updates.numpy()), "episodes": episodes,
+                    "wall_time_s": round(wall_before + time.time() - t_invocation, 1)})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""config.py pins the Nature paper's Ext. Data Table 1 and the profiles' shape."""
+
+import dataclasses
+
+import pytest
+
+from common.config import build, paper_value
+from papers.dqn.config import PROFILES, NatureConfig, Nips2013Config, config_class
+
+
+def test_nature_defaults_are_ext_data_table_1():
+    cfg = NatureConfig()
+    table = {"batch_size": 32, "replay_capacity": 1_000_000, "history_length": 4,
+             "target_update_period": 10_000, "gamma": 0.99, "action_repeat": 4, "update_period": 4,
+             "learning_rate": 2.5e-4, "rms_decay": 0.95, "rms_epsilon": 0.01, "eps_start": 1.0,
+             "eps_end": 0.1, "eps_decay_steps": 1_000_000, "replay_start": 50_000, "noop_max": 30,
+             "eval_epsilon": 0.05, "eval_episodes": 30, "eval_episode_frames": 18_000,
+             "clip_delta": 1.0, "optimizer": "deepmind_rmsprop", "network": "nature",
+             "screen": "nature", "total_agent_steps": 12_500_000}
+    assert {k: getattr(cfg, k) for k in table} == table
+    assert paper_value(cfg, "precision") == "float32"
+
+
+def test_every_field_has_a_source_and_step_counts_have_units():
+    for f in dataclasses.fields(NatureConfig):
+        assert f.metadata["source"], f.name
+        if f.name.endswith(("_steps", "_period", "_frames", "capacity")) or f.name == "replay_start":
+            assert f.metadata["unit"], f.name
+
+
+def test_paper_alias_and_nips2013():
+    nature, devs = build(NatureConfig, PROFILES, "nature")
+    paper, _ = build(NatureConfig, PROFILES, "paper")
+    assert nature == paper
+    assert [d.field for d in devs] == ["precision"]
+    nips, devs = build(config_class("nips2013"), PROFILES, "nips2013")
+    assert isinstance(nips, Nips2013Config)
+    assert (nips.network, nips.screen, nips.target_update_period) == ("nips2013", "nips2013", 0)
+    assert [d.field for d in devs] == ["precision"]
+
+
+def test_cpu_profile_keeps_the_nature_learner_and_declares_its_cuts():
+    cpu, devs = build(NatureConfig, PROFILES, "cpu")
+    for name in ("network", "optimizer", "learning_rate", "rms_decay", "rms_epsilon", "batch_size",
+                 "gamma", "update_period", "clip_delta", "loss_reduction", "action_repeat"):
+        assert getattr(cpu, name) == getattr(NatureConfig(), name), name
+    reasons = {d.field: d.reason for d in devs}
+    assert set(PROFILES["cpu"].overrides) <= set(reasons)
+    assert all(reasons[k] for k in reasons)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_every_profile_builds(profile):
+    cfg, _ = build(config_class(profile), PROFILES, profile)
+    assert cfg.total_agent_steps > cfg.replay_start
