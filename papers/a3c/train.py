@@ -94,8 +94,6 @@ def main(argv=None) -> dict | None:
         raise SystemExit(2) from None
     from papers.a3c.agent import Learner
     learner = Learner(cfg, probe.obs_shape, probe.n_actions)
-    learner.train.get_concrete_function()             # trace once here, not in 16 threads at once
-    learner.act.get_concrete_function()
 
     with Run(args, paper="a3c", step_column="env_frames") as run:
         if run.is_complete:
