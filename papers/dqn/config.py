@@ -96,6 +96,9 @@ class NatureConfig:
                                help="periodic and final evaluation")
     eval_episode_frames: int = param(18_000, source="Mnih 2015 Methods: up to 5 min (18,000 "
                                                     "frames)", unit="emulator frames")
+    solved_eval_return: float | None = param(
+        None, source="ours (CartPole check: Gym's 'solved' threshold 195)", unit="mean eval return",
+        help="stop once a periodic evaluation averages at least this; none = never")
     # -------------------------------------------------------------- bookkeeping
     checkpoint_period: int = param(250_000, source="ours (Lua save_freq=125000)", unit="agent steps")
     save_replay: bool = param(True, source="ours", help="store the replay memory (compressed) with "
@@ -150,10 +153,11 @@ PROFILES = {
         {"env": "CartPole-v1", "network": "mlp", "precision": "float32", "history_length": 1,
          "action_repeat": 1, "noop_max": 0, "clip_reward": False, "terminal_on_life_loss": False,
          "total_agent_steps": 50_000, "replay_capacity": 50_000, "replay_start": 1_000,
-         "update_period": 1, "target_update_period": 500, "batch_size": 64, "optimizer": "adam",
-         "learning_rate": 1e-3, "loss_reduction": "mean", "eps_end": 0.02, "eps_decay_steps": 10_000,
-         "eval_epsilon": 0.0, "eval_period": 10_000, "eval_episodes": 10, "eval_episode_frames": 500,
-         "train_episode_frames": 500, "checkpoint_period": 10_000, "log_period": 1_000}),
+         "update_period": 1, "target_update_period": 200, "batch_size": 64, "optimizer": "adam",
+         "learning_rate": 5e-4, "loss_reduction": "mean", "eps_end": 0.02, "eps_decay_steps": 10_000,
+         "eval_epsilon": 0.0, "eval_period": 2_500, "eval_episodes": 100, "eval_episode_frames": 500,
+         "train_episode_frames": 500, "checkpoint_period": 10_000, "log_period": 1_000,
+         "solved_eval_return": 195.0}),
     "smoke": Profile(
         "seconds-long run for tests",
         {"total_agent_steps": 300, "replay_capacity": 1_000, "replay_start": 100, "batch_size": 4,

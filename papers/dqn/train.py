@@ -104,7 +104,7 @@ def train(args, max_minutes: float | None = None) -> int:
         s = history.reset(frame)
         losses, qs, returns = [], [], []
         progress = Progress(cfg.total_agent_steps, "dqn", "agent steps", start=start)
-        step = start
+        step, solved_at = start, None
         while step < cfg.total_agent_steps:
             a = agent.act(s, epsilon(cfg, step), rng)
             out = env.step(a)
@@ -155,6 +155,11 @@ def train(args, max_minutes: float | None = None) -> int:
                          "eval_episodes": len(rows)}, table="eval")
                 print(f"[dqn] eval at {step} agent steps: {scores.mean():.2f} +- {scores.std():.2f} "
                       f"({len(rows)} games, eps {cfg.eval_epsilon})", flush=True)
+                if cfg.solved_eval_return is not None and scores.mean() >= cfg.solved_eval_return:
+                    print(f"[dqn] solved: mean eval return {scores.mean():.1f} >= "
+                          f"{cfg.solved_eval_return} at {step} agent steps", flush=True)
+                    solved_at = step
+                    break
             if step % cfg.checkpoint_period == 0 and step < cfg.total_agent_steps:
                 run.save(step, snapshot(step), save_files)
             if max_minutes is not None and time.time() - t_invocation > 60 * max_minutes:
@@ -169,6 +174,7 @@ def train(args, max_minutes: float | None = None) -> int:
         run.save(step, snapshot(step), save_files)
         run.finish({"agent_steps": step, "env_frames": frames_before + env.frames,
                     "updates": int(agent.updates.numpy()), "episodes": episodes,
+                    "solved_at_agent_steps": solved_at,
                     "wall_time_s": round(wall_before + time.time() - t_invocation, 1)})
     return 0
 
