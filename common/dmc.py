@@ -108,9 +108,10 @@ class DMCEnv:
             raise EnvError(value)
         return value
 
-    def reset(self) -> np.ndarray:
-        """Start an episode; the first 64x64x3 uint8 frame."""
-        return self._call("reset")
+    def reset(self, seed: int | None = None) -> np.ndarray:
+        """Start an episode; the first 64x64x3 uint8 frame. `seed` reseeds the task's initial
+        state draw, so episode k can be replayed exactly (e.g. after resuming a run)."""
+        return self._call("reset", seed=seed)
 
     def step(self, action) -> tuple[np.ndarray, float, bool, float]:
         """Apply `action` for `repeat` env steps; (frame, summed reward, episode over, discount)."""
@@ -174,7 +175,9 @@ class _Worker:
         return np.ascontiguousarray(self.camera.render(render_flag_overrides=self.overrides),
                                     dtype=np.uint8)
 
-    def reset(self):
+    def reset(self, seed):
+        if seed is not None:
+            self.env.task.random.seed(seed)
         self.env.reset()
         return self.frame()
 

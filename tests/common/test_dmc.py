@@ -48,8 +48,11 @@ def test_seeded_episodes_repeat_and_differ():
             dmc.make("reacher_easy", seed=7, render="fast") as b, \
             dmc.make("reacher_easy", seed=8, render="fast") as c:
         fa, fb, fc = a.reset(), b.reset(), c.reset()
+        again = [a.reset(seed=11) for _ in range(2)]
+        other = c.reset(seed=12)
     assert np.array_equal(fa, fb)
     assert not np.array_equal(fa, fc)
+    assert np.array_equal(*again) and not np.array_equal(again[0], other)
 
 
 def test_episode_ends_after_time_limit_over_repeat():

@@ -1,0 +1,101 @@
+"""Configuration of SLAC (Lee, Nagabandi, Abbeel, Levine, "Stochastic Latent Actor-Critic",
+NeurIPS 2020): defaults are the official code's values (alexlee-gk/slac@14a366e, `slac.gin` and
+`train_eval()` in `slac/agents/slac/examples/v1/train_eval.py`), with their sources and units.
+
+Units: "agent steps" are decisions of the policy; one agent step is `action_repeat` environment
+steps (DM Control physics steps), which is the x-axis of the published curves.
+Profiles: `paper` (exact), `cpu` (a 2-core, ~30-minute demonstration; every cut declared) and
+`smoke` (seconds, for tests).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from common.config import Profile, param
+from common.dmc import TASKS
+
+GIN = "alexlee-gk/slac slac.gin"
+TRAIN_EVAL = "alexlee-gk/slac train_eval() defaults"
+MODEL = "alexlee-gk/slac model_distribution_network.py"
+AGENT = "alexlee-gk/slac slac_agent.py / tf_agents SacAgent"
+
+
+@dataclass(frozen=True)
+class SlacConfig:
+    # ---------------------------------------------------------------- environment
+    task: str = param("cartpole_swingup", source="issue 7 (cheapest of the paper's six DMC tasks)",
+                      choices=tuple(TASKS), help="action repeat follows the task (common/dmc.py)")
+    image_size: int = param(64, source=f"{TRAIN_EVAL} observation_render_size=64", unit="pixels")
+    render: Literal["faithful", "fast"] = param(
+        "faithful", source="CPU_MEASUREMENTS.md sec. 1 (64x64 buffer, no MSAA, shadow map 512)",
+        paper="default", reason="dm_control's default render (640x480 buffer, 4x MSAA) runs at "
+        "~45 fps here; 'faithful' differs from it by ~0.9/255 per pixel on average at 4x the speed")
+    # ---------------------------------------------------------------- latent model
+    latent1_size: int = param(32, source=f"{GIN} latent1_size", unit="units (z^1)")
+    latent2_size: int = param(256, source=f"{GIN} latent2_size", unit="units (z^2)")
+    base_depth: int = param(32, source=f"{GIN} base_depth", unit="channels",
+                            help="conv widths 32..256; MLP widths and feature size are 8x this")
+    decoder_stddev: float = param(math.sqrt(0.1), source=f"{TRAIN_EVAL} decoder_stddev=np.sqrt(0.1); "
+                                  "= the published cartpole curve's variance 0.1 (dm_control_plot.ipynb)",
+                                  unit="pixel std on [0,1] scale")
+    sequence_length: int = param(8, source=f"{GIN} sequence_length (sequences of 8+1 frames)",
+                                 unit="transitions")
+    model_batch_size: int = param(32, source=f"{TRAIN_EVAL} model_batch_size", unit="sequences")
+    model_learning_rate: float = param(1e-4, source=f"{TRAIN_EVAL} model_learning_rate (Adam)")
+    # ---------------------------------------------------------------- actor-critic (SAC)
+    ac_batch_size: int = param(256, source=f"{TRAIN_EVAL} batch_size", unit="sequences")
+    actor_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} actor_learning_rate (Adam)")
+    critic_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} critic_learning_rate (Adam)")
+    alpha_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} alpha_learning_rate (Adam)")
+    hidden_units: int = param(256, source=f"{TRAIN_EVAL} actor/critic_fc_layers=(256, 256)",
+                              unit="units per layer (2 layers)")
+    gamma: float = param(0.99, source=f"{TRAIN_EVAL} gamma", unit="discount per agent step")
+    tau: float = param(0.005, source=f"{TRAIN_EVAL} target_update_tau (period 1)")
+    initial_log_alpha: float = param(0.0, source=f"{AGENT} initial_log_alpha")
+    # ---------------------------------------------------------------- schedule
+    replay_capacity: int = param(100_000, source=f"{TRAIN_EVAL} replay_buffer_capacity",
+                                 unit="agent steps (each a possible sequence start)")
+    initial_collect_steps: int = param(10_000, source=f"{TRAIN_EVAL} initial_collect_steps "
+                                       "(uniform random policy)", unit="agent steps")
+    initial_model_train_steps: int = param(100_000, source=f"{TRAIN_EVAL} initial_model_train_steps",
+                                           unit="model updates")
+    train_agent_steps: int = param(10_000_000, source=f"{TRAIN_EVAL} num_iterations (1 agent step "
+                                   "+ 1 model update + 1 actor-critic update each)", unit="agent steps")
+    eval_interval: int = param(10_000, source=f"{TRAIN_EVAL} eval_interval", unit="agent steps")
+    eval_episodes: int = param(10, source=f"{TRAIN_EVAL} num_eval_episodes", unit="episodes per policy")
+    # ---------------------------------------------------------------- implementation
+    compute_dtype: Literal["float32", "mixed_bfloat16"] = param(
+        "float32", source="official code (float32)", help="dtype policy of the conv encoder/decoder")
+    log_interval: int = param(1_000, source="ours (logging only)", unit="updates")
+    checkpoint_interval: int = param(10_000, source="ours (checkpointing only)", unit="agent steps")
+
+
+PAPER_REASON = "2 shared CPU cores: ~0.45 s per model update and ~0.4 s per actor-critic update " \
+               "at the paper's batches (CPU_MEASUREMENTS.md 3d), so budgets are cut to ~30 min"
+
+PROFILES = {
+    "paper": Profile("the official code's values (the published curves' setting)"),
+    "cpu": Profile(
+        "CPU-scale demonstration on cartpole swingup (~30 min on 2 cores)",
+        {"initial_collect_steps": 1_000, "initial_model_train_steps": 600,
+         "train_agent_steps": 2_500, "model_batch_size": 16, "ac_batch_size": 64,
+         "eval_interval": 500, "eval_episodes": 5, "compute_dtype": "mixed_bfloat16",
+         "log_interval": 100, "checkpoint_interval": 500},
+        {"initial_collect_steps": f"{PAPER_REASON}: 4,000 random env steps instead of 40,000",
+         "initial_model_train_steps": f"{PAPER_REASON}: 600 pre-training updates instead of 100,000",
+         "train_agent_steps": f"{PAPER_REASON}: 2,500 agent steps (10,000 env steps) of training",
+         "model_batch_size": f"{PAPER_REASON}: halves the model update",
+         "ac_batch_size": f"{PAPER_REASON}: batch 64 costs ~0.09 s instead of ~0.3-0.5 s",
+         "eval_interval": "more evaluation points on the short run",
+         "eval_episodes": "half the evaluation cost on the short run (5 stochastic + 5 greedy)",
+         "compute_dtype": "bf16 convs measured ~1.2-1.7x faster on this CPU (benchmark.py)",
+         "log_interval": "short run", "checkpoint_interval": "short run"}),
+    "smoke": Profile(
+        "seconds-long run for tests",
+        {"initial_collect_steps": 40, "initial_model_train_steps": 3, "train_agent_steps": 6,
+         "model_batch_size": 2, "ac_batch_size": 2, "eval_interval": 3, "eval_episodes": 1,
+         "render": "fast", "log_interval": 2, "checkpoint_interval": 3}),
+}
