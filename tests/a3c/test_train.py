@@ -1,0 +1,90 @@
+"""Mnih et al. 2016 (A3C): in-process smoke runs of train / evaluate that check the run dir,
+Ctrl-C with a checkpoint, resume, and one-line errors."""
+
+import csv
+import json
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+from papers.a3c import evaluate, train
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_smoke_train_then_evaluate_pong(tmp_path):
+    run_dir = tmp_path / "run"
+    summary = train.main(["--profile", "smoke", "--run-dir", str(run_dir)])
+    for name in ("config.json", "deviations.json", "command.txt", "versions.json", "metrics.csv",
+                 "summary.json", "DONE"):
+        assert (run_dir / name).exists(), name
+    assert list((run_dir / "checkpoints").glob("ckpt-*.complete.json"))
+    metrics = rows(run_dir / "metrics.csv")
+    assert list(metrics[0])[:4] == ["agent_steps", "env_frames", "updates", "wall_time"]
+    last = metrics[-1]
+    assert int(last["env_frames"]) >= 400 and int(last["env_frames"]) == 4 * int(last["agent_steps"])
+    assert np.isfinite(float(last["policy_loss"])) and np.isfinite(float(last["value_loss"]))
+    assert summary["env_frames"] == int(last["env_frames"]) and summary["updates"] > 0
+    assert {"share_env", "share_forward", "share_update"} <= set(summary)
+    # re-running a finished run does nothing
+    assert train.main(["--profile", "smoke", "--run-dir", str(run_dir)]) is None
+    result = evaluate.main(["--run-dir", str(run_dir), "--episodes", "1", "--max-episode-frames", "400"])
+    saved = json.loads((run_dir / "evaluation.json").read_text())
+    assert saved["episodes"] == 1 and "no-op" in saved["protocol"]
+    assert np.isfinite(result["mean_return"]) and len(rows(run_dir / "evaluation.csv")) == 1
+
+
+def interrupt_after(seconds):
+    timer = threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def test_ctrl_c_stops_all_threads_saves_and_resumes(tmp_path):
+    args = ["--profile", "smoke", "--run-dir", str(tmp_path / "run"), "--set", "env=CartPole-v1",
+            "--set", "network=mlp", "--set", "clip_rewards=false", "--set", "total_frames=10000000"]
+    timer = interrupt_after(6.0)
+    with pytest.raises(SystemExit) as e:
+        train.main(args)
+    timer.join()
+    assert e.value.code == 128 + signal.SIGINT
+    assert not [t for t in threading.enumerate() if t.name.startswith("actor-learner")]
+    markers = sorted((tmp_path / "run" / "checkpoints").glob("ckpt-*.complete.json"))
+    assert markers
+    frames_1 = max(int(m.name.split("-")[1].split(".")[0]) for m in markers)
+    assert frames_1 > 0
+    timer = interrupt_after(6.0)                     # resume: the counter continues
+    with pytest.raises(SystemExit):
+        train.main(args)
+    timer.join()
+    frames = [int(r["env_frames"]) for r in rows(tmp_path / "run" / "metrics.csv")]
+    assert frames == sorted(frames) and frames[-1] > frames_1
+
+
+@pytest.mark.parametrize("method", ["one_step_q", "one_step_sarsa", "n_step_q"])
+def test_smoke_value_based_methods(tmp_path, method):
+    summary = train.main(["--profile", "smoke", "--run-dir", str(tmp_path / method), "--set", f"method={method}",
+                          "--set", "env=CartPole-v1", "--set", "network=mlp", "--set", "total_frames=2000"])
+    assert summary["updates"] > 0 and summary["env_frames"] >= 2000
+    assert np.isfinite(float(rows(tmp_path / method / "metrics.csv")[-1]["q_loss"]))
+    assert (tmp_path / method / "checkpoints").exists()
+
+
+def test_unknown_environment_is_a_one_line_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        train.main(["--profile", "smoke", "--run-dir", str(tmp_path / "x"), "--set", "env=pongg"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unknown Atari game 'pongg'") and "\n" not in err
+
+
+def test_evaluate_without_a_run_is_a_one_line_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        evaluate.main(["--run-dir", str(tmp_path)])
+    assert e.value.code == 2 and capsys.readouterr().err.startswith("error:")
