@@ -50,7 +50,9 @@ class DQNAgent:
         self.sync_target()
         self.updates = tf.Variable(0, dtype=tf.int64, name="updates", trainable=False)
         batch = cfg.batch_size
-        state_spec = tf.TensorSpec((batch,) + tuple(state_shape), state_dtype)
+        history_first = (state_shape[-1],) + tuple(state_shape[:-1])      # replay layout
+        state_spec = tf.TensorSpec((batch,) + history_first, state_dtype)
+        self._to_nhwc = [0] + list(range(2, len(state_shape) + 1)) + [1]
         self._greedy = tf.function(self._greedy_fn).get_concrete_function(
             tf.TensorSpec((1,) + tuple(state_shape), state_dtype))
         self._q = tf.function(self._q_fn).get_concrete_function(
@@ -77,7 +79,10 @@ class DQNAgent:
 
     # ------------------------------------------------------------------ learning
     def _train_fn(self, states, actions, rewards, next_states, terminals):
+        """One update on replay minibatch stacks, history-first (B, 4, 84, 84) -> NHWC here."""
         cfg = self.cfg
+        states = tf.transpose(states, self._to_nhwc)
+        next_states = tf.transpose(next_states, self._to_nhwc)
         bootstrap_net = self.target if self.target is not None else self.online
         next_q = tf.cast(bootstrap_net(next_states, training=False), tf.float32)
         y = losses.td_targets(rewards, terminals, next_q, cfg.gamma)
@@ -90,7 +95,7 @@ class DQNAgent:
         return loss, tf.reduce_mean(losses.chosen_q(q, actions))
 
     def train_step(self, batch) -> tuple[float, float]:
-        """One update on (s, a, r, s', terminal); syncs the target every target_update_period."""
+        """One update on a replay minibatch (s, a, r, s', terminal); syncs the target every target_update_period."""
         loss, mean_q = self._train(*(tf.constant(x) for x in batch))
         period = self.cfg.target_update_period
         if period and int(self.updates.numpy()) % period == 0:

@@ -60,7 +60,7 @@ def measure(game: str = "pong", loop_steps: int = 4_000, precision: str = "mixed
         replay.sample(cfg.batch_size, rng)
     out["replay_sample_ms"] = round(1e3 * (time.perf_counter() - t0) / 20, 3)
 
-    state = batches[0][0][0]
+    state = np.moveaxis(batches[0][0][0], 0, -1)      # one NHWC state
     agent.act(state, 0.0, rng)
     t0 = time.perf_counter()
     for _ in range(act_calls):

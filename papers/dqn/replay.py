@@ -11,7 +11,7 @@ the (clipped) reward, and two flags; the 4-frame states are rebuilt at sample ti
     episode_end[t]  the agent's episode ended after t (terminal, or cut by the frame cap / resume):
                     states never look back across it
 
-A state s_t = (obs[t-3], .., obs[t]); frames that belong to an earlier episode are replaced by
+A state s_t = (obs[t-3], .., obs[t]) (returned history-first, (B, 4, 84, 84)); frames that belong to an earlier episode are replaced by
 zeros, as the Lua TransitionTable does and as the acting path's `FrameHistory` starts each episode
 (so training and acting see the same states). s_{t+1} = (obs[t-2], .., obs[t+1]). A slot t is
 sampled only if both of its states can be rebuilt:
@@ -95,7 +95,9 @@ class ReplayMemory:
         return ok
 
     def states(self, t: np.ndarray) -> np.ndarray:
-        """The states s_t of slots t: (B, *obs_shape, history), zeros before an episode start."""
+        """The states s_t of slots t, history first: (B, history, *obs_shape), zeros before an
+        episode start. (The learner moves the history axis last, NHWC, inside its graph: a numpy
+        transpose here cost more than the gather.)"""
         t = np.asarray(t)
         offsets = np.arange(-(self.history - 1), 1)
         absolute = t[:, None] + offsets                               # (B, h)
@@ -106,8 +108,9 @@ class ReplayMemory:
         keep = np.concatenate([~crossed, np.ones((len(t), 1), bool)], axis=1)
         if self.count < self.capacity:
             keep &= absolute >= 0                                     # before the first episode
-        frames *= keep.reshape(keep.shape + (1,) * len(self.obs_shape)).astype(frames.dtype)
-        return np.ascontiguousarray(np.moveaxis(frames, 1, -1))
+        if not keep.all():
+            frames[~keep] = 0
+        return frames
 
     def sample_indices(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         """Uniform over the valid slots (rejection sampling, as Dopamine)."""

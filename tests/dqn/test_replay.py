@@ -19,7 +19,7 @@ def _fill(mem, n, ends=(), terminals=()):
 
 
 def _ids(stacks):
-    return stacks[:, 0, 0, :]          # (B, 4): the frame id of each history slot
+    return stacks[:, :, 0, 0]          # (B, 4): the frame id of each history slot
 
 
 def test_memory_is_one_frame_per_transition():
@@ -37,7 +37,7 @@ def test_stacks_zero_frames_from_before_the_episode_start():
     # s_6 starts an episode at slot 5: (0, 0, o6, o7), never o4/o5 from episode A
     np.testing.assert_array_equal(_ids(mem.states(np.array([6]))), [[0, 0, 6, 7]])
     s, a, r, s2, term = mem.sample(64, np.random.default_rng(0))
-    assert s.shape == s2.shape == (64, 84, 84, 4) and s.dtype == np.uint8
+    assert s.shape == s2.shape == (64, 4, 84, 84) and s.dtype == np.uint8
     for state in np.concatenate([_ids(s), _ids(s2)]):
         nonzero = state[state > 0]
         assert np.all(np.diff(nonzero) == 1)                      # consecutive frames
@@ -112,5 +112,5 @@ def test_cartpole_vectors_stack_on_the_last_axis():
     for i in range(10):
         mem.add(np.full(4, i, np.float32), 0, 1.0, False, False)
     s, _, _, s2, _ = mem.sample(8, np.random.default_rng(6))
-    assert s.shape == (8, 4, 1)
+    assert s.shape == (8, 1, 4)
     np.testing.assert_array_equal(s2[:, 0, 0], s[:, 0, 0] + 1)
