@@ -17,6 +17,12 @@ import tensorflow as tf
 from papers.memn2n import losses
 
 
+def checkpoint_items(layer) -> dict:
+    """The layer's weights by name, for tf.train.Checkpoint (tracking the layer object itself
+    does not reach weights created in __init__ here)."""
+    return {w.name: w for w in layer.weights}
+
+
 class MemN2N(keras.layers.Layer):
     """MemN2N for bAbI, R runs at once. call(query, stories, times, linear) -> logits [R, B, V+T].
 
@@ -45,10 +51,6 @@ class MemN2N(keras.layers.Layer):
         self.built = True
         if cfg.sentence_repr == "pe" and cfg.pe_formula == "code":
             self.pe_code = losses.position_encoding_code(sentence_len + 1, self.d)   # [L+1, d]
-
-    @property
-    def embeddings(self):
-        return list(self.E)
 
     def zero_nil(self):
         """Keep the nil word's embedding at zero (official train.m, after every update)."""

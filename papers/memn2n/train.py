@@ -31,6 +31,7 @@ from common.run import Run
 from common.seeding import seed_everything
 from papers.memn2n import data, evaluate
 from papers.memn2n.config import BABI_PROFILES, VARIANTS, BabiConfig
+from papers.memn2n.networks import MemN2N, checkpoint_items
 
 DESCRIPTION = "Train MemN2N on bAbI (Sukhbaatar et al. 2015, Table 1); --variant NAME picks a column."
 
@@ -153,7 +154,6 @@ def main(argv=None) -> dict:
 
 
 def build_model(cfg: BabiConfig, td: TaskData):
-    from papers.memn2n.networks import MemN2N
     return MemN2N(len(td.vocab), td.memory_size, td.sentence_len, cfg, repeats=cfg.repeats)
 
 
@@ -169,7 +169,7 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
             import json
             print(f"[memn2n] {run.dir} is complete; nothing to do", flush=True)
             return json.loads((run.dir / "summary.json").read_text())
-        run.track(model=model)
+        run.track(**checkpoint_items(model))
         start, state = run.restore()
         rng = seeds.generator(0)
         if state:
@@ -247,7 +247,7 @@ def rescore(run_dir: Path) -> dict:
     if not ckpts:
         raise FileNotFoundError(f"{run_dir} has no complete checkpoint")
     step = int(ckpts[-1].name.split("-")[1].split(".")[0])
-    tf.train.Checkpoint(model=model).restore(str(Path(run_dir, "checkpoints", f"ckpt-{step}"))).expect_partial()
+    tf.train.Checkpoint(**checkpoint_items(model)).restore(str(Path(run_dir, "checkpoints", f"ckpt-{step}"))).assert_existing_objects_matched()
     test = evaluate.wrong_answers(model, td.test, td.memory_size, cfg.xla)
     train_err = 100 * evaluate.wrong_answers(model, td.train, td.memory_size, cfg.xla).mean(1)
     val_err = 100 * evaluate.wrong_answers(model, td.val, td.memory_size, cfg.xla).mean(1)
