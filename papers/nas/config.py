@@ -160,6 +160,13 @@ PROFILES = {
          "ptb_bptt": 10, "ptb_batch": 4, "cell_base": 2}),
 }
 
+PROFILES["cpu_ptb"] = Profile(
+    "the CPU-scale PTB cell search: the cpu profile with task=ptb and 60 children",
+    {**PROFILES["cpu"].overrides, "task": "ptb", "total_architectures": 60},
+    {**PROFILES["cpu"].reasons, "task": "the PTB search (Sec. 4.2) instead of the CIFAR-10 one",
+     "total_architectures": "60 children: what fits the CPU budget left after the CIFAR-10 "
+                            "searches on the shared machine (measured ~20 s per PTB child per worker)"})
+
 
 def controller_lr(cfg: NASConfig) -> float:
     """Adam step size of the controller for the configured task (Sec. 4.1 vs 4.2)."""

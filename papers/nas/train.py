@@ -64,6 +64,8 @@ class ChildPool:
         env = {"PYTHONPATH": str(REPO), "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2",
                "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
         if not ray.is_initialized():
+            # Ray renices its workers to 15 by default; the children ARE the heavy work here
+            os.environ.setdefault("RAY_worker_niceness", "0")
             if os.environ.get("RAY_ADDRESS"):
                 ray.init(runtime_env={"env_vars": env}, log_to_driver=False)
             else:

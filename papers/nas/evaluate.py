@@ -1,0 +1,87 @@
+"""Zoph & Le 2017: retrain the best architecture of a CIFAR-10 search and report its test error.
+
+    python -m papers.nas.evaluate --run-dir runs/nas/cifar10-controller-seed0
+
+Protocol (Sec. 4.1, reduced): the child with the highest validation accuracy in the search's
+history is trained again from scratch for `final_epochs` on `final_train_size` images of the
+45,000-image training split (the paper then also grid-searches the learning rate, weight decay,
+batch-norm epsilon and the epoch of the learning-rate decay; not reproduced), and its error on
+the test images is measured once at the end: the full test set when `test_batch` is present,
+else the first 1,000 test images (labelled so). Writes <run-dir>/final/{curve.csv, final.json};
+re-running skips a finished evaluation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from common.config import ConfigError, apply_overrides
+from common.data import DataError
+from papers.nas.config import NASConfig
+
+
+def best_child(history: list[dict]) -> dict:
+    ok = [c for c in history if c["status"] == "ok"]
+    if not ok:
+        raise ValueError("the search has no successful child")
+    return max(ok, key=lambda c: (c["val_acc"], -c["index"]))
+
+
+def evaluate(run_dir: Path, seed: int = 0) -> dict:
+    out_dir = run_dir / "final"
+    if (out_dir / "final.json").exists():
+        return json.loads((out_dir / "final.json").read_text())
+    saved = json.loads((run_dir / "config.json").read_text())
+    cfg = apply_overrides(NASConfig(), saved["config"])
+    if cfg.task != "cifar10":
+        raise ConfigError(f"{run_dir} is a {cfg.task} search; evaluate.py retrains CIFAR-10 children")
+    history = json.loads((run_dir / "history.json").read_text())
+    child = best_child(history)
+    from papers.nas.child import train_cifar_child
+    from papers.nas.data import cifar10_split, cifar10_test
+
+    data = cifar10_split(dataclasses.replace(cfg, train_size=cfg.final_train_size))
+    x_test, y_test, test_label = cifar10_test(cfg.image_size, data["mean"], data["std"])
+    result = train_cifar_child(cfg, child["actions"], data, seed, epochs=cfg.final_epochs, keep_model=True)
+    import numpy as np
+    predict = result["model"].predict_on_batch
+    test_acc = float(np.mean(np.concatenate([np.argmax(predict(x_test[k:k + 500]), -1)
+                                             for k in range(0, len(x_test), 500)]) == y_test))
+    out_dir.mkdir(exist_ok=True)
+    with open(out_dir / "curve.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["epoch", "val_acc"])
+        w.writerows(enumerate(result["history"]["val"], start=1))
+    final = {"arch": child["arch"], "search_val_acc": child["val_acc"], "search_index": child["index"],
+             "final_epochs": cfg.final_epochs, "final_train_size": cfg.final_train_size,
+             "final_val_acc": result["history"]["val"][-1], "params": result["params"],
+             "test_error_pct": round(100.0 * (1.0 - test_acc), 2), "test_images": len(y_test),
+             "test_set": test_label}
+    (out_dir / "final.json").write_text(json.dumps(final, indent=2) + "\n")
+    return final
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="papers.nas.evaluate", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run-dir", type=Path, required=True, help="a finished or partial CIFAR-10 search")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    if not (args.run_dir / "history.json").exists():
+        print(f"error: {args.run_dir} holds no search history (history.json); run papers.nas.train "
+              f"first", file=sys.stderr)
+        raise SystemExit(2)
+    try:
+        print(json.dumps(evaluate(args.run_dir, args.seed), indent=2))
+    except (DataError, ConfigError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+if __name__ == "__main__":
+    main()

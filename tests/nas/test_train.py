@@ -1,0 +1,94 @@
+"""Zoph & Le 2017: the search driver (papers/nas/train.py) end to end at smoke scale, in-process
+(workers=0; the Ray path is exercised by test_ray_pool): run-dir outputs, failed children, resume."""
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+
+from common.config import build
+from papers.nas import train
+from papers.nas.child import evaluate_child
+from papers.nas.config import PROFILES, NASConfig
+
+
+def _rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_failed_children_are_recorded_and_do_not_stop_the_search(tmp_path):
+    cfg, _ = build(NASConfig, PROFILES, "smoke", {"child_lr": float("inf")})   # diverges
+    data = train.load_task_data(cfg)
+    bad_lr = evaluate_child(cfg, [(), 0, 0, 0], data, seed=0)
+    assert bad_lr["status"] == "failed" and "diverged" in bad_lr["error"] and bad_lr["reward"] == 0.0
+    broken = evaluate_child(cfg, [(), 0, 0], data, seed=0)                    # not a whole layer
+    assert broken["status"] == "failed" and "whole layers" in broken["error"]
+    run_dir = train.main(["--profile", "smoke", "--run-dir", str(tmp_path / "f"),
+                          "--set", "total_architectures=2", "--set", "child_max_seconds=1e-9"])
+    children = _rows(run_dir / "children.csv")
+    assert len(children) == 2 and all(r["status"] == "failed" and "child_max_seconds" in r["error"]
+                                      for r in children)
+    assert json.loads((run_dir / "summary.json").read_text())["failed"] == 2
+
+
+def test_cifar_search_smoke_and_resume(tmp_path):
+    argv = ["--profile", "smoke", "--run-dir", str(tmp_path / "s"), "--set", "total_architectures=4"]
+    run_dir = train.main(argv, stop_after=3)           # "crash" after 3 children; checkpoint at 2
+    first = _rows(run_dir / "children.csv")
+    assert len(first) == 3 and not (run_dir / "DONE").exists()
+    train.main(argv)
+    rows = _rows(run_dir / "children.csv")
+    assert all(r["status"] == "ok" and r["arch"] and math.isfinite(float(r["reward"])) for r in rows)
+    for r in rows:          # reward = val_acc^3 (Sec. 4.1) with reward_last_epochs = 1 in smoke
+        assert float(r["reward"]) == pytest.approx(float(r["val_acc"]) ** 3, rel=1e-3)
+    metrics = _rows(run_dir / "metrics.csv")
+    assert [int(r["updates"]) for r in metrics] == [1, 2] and all(math.isfinite(float(r["loss"])) for r in metrics)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["children"] == 4 and summary["best_arch"] and (run_dir / "DONE").exists()
+    assert rows[:2] == first[:2]                       # children up to the checkpoint are kept as they were
+    assert [int(r["children"]) for r in rows] == [1, 2, 3, 4]
+    assert sorted(int(r["index"]) for r in rows) == [0, 1, 2, 3]
+    history = json.loads((run_dir / "history.json").read_text())
+    assert [c["arch"] for c in history[:2]] == [r["arch"] for r in first[:2]]
+    assert summary["updates"] == 2
+
+
+def test_ptb_cell_search_smoke(tmp_path):
+    run_dir = train.main(["--profile", "smoke", "--run-dir", str(tmp_path / "p"), "--set", "task=ptb",
+                          "--set", "total_architectures=2"])
+    children = _rows(run_dir / "children.csv")
+    assert len(children) == 2 and all(r["status"] == "ok" for r in children)
+    for r in children:      # reward = 80 / ppl^2 (Sec. 4.2)
+        assert float(r["reward"]) == pytest.approx(80.0 / float(r["val_ppl"]) ** 2, rel=1e-3)
+    assert "inject c_prev" in children[0]["arch"]
+
+
+def test_missing_data_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("REPRO_DATA_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("REPRO_OFFLINE", "1")
+    with pytest.raises(SystemExit) as e:
+        train.main(["--profile", "smoke", "--run-dir", str(tmp_path / "x")])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: missing data file cifar10/") and "\n" not in err
+
+
+@pytest.mark.slow
+def test_ray_pool_trains_children_in_worker_processes():
+    """One Ray worker, two children (Ray start-up and a worker's TF import: ~10-20 s)."""
+    cfg, _ = build(NASConfig, PROFILES, "smoke")
+    data = train.load_task_data(cfg)
+    pool = train.ChildPool(cfg, data, workers=1)
+    try:
+        import ray
+        pool.submit(0, [(), 0, 0, 0], 0)
+        pool.submit(1, [(), 0, 0], 0)              # a broken child: recorded, not raised
+        results = dict((i, r) for i, _, r in (pool.next_result(), pool.next_result()))
+        assert results[0]["status"] == "ok" and np.isfinite(results[0]["reward"])
+        assert results[1]["status"] == "failed"
+    finally:
+        pool.close()
+    assert not ray.is_initialized()
