@@ -32,6 +32,10 @@ from papers.a3c.config import PROFILES, A3CConfig
 from papers.a3c.envs import EnvError, make_task
 
 JOIN_TIMEOUT_S = 60.0
+# return_mean_100 (and the "solved" test) reads the episodes of every A3C thread, but only of the
+# value-based threads whose final epsilon is <= 0.1: the 30% of threads that explore with
+# epsilon 0.5 (Supp. Sec. 8) could not show a solved policy.
+EXPLOIT_EPSILON = 0.1
 
 
 def initial_lr(cfg, seeds) -> float:
@@ -164,7 +168,8 @@ def main(argv=None) -> dict | None:
                 i, t, ret = finished[drained]
                 drained += 1
                 n_episodes += 1
-                recent.append(ret)
+                if workers[i].final_epsilon is None or workers[i].final_epsilon <= EXPLOIT_EPSILON:
+                    recent.append(ret)
                 run.log({"env_frames": t, "episode": n_episodes, "thread": i, "return": ret,
                          "wall_time": round(wall(), 2)}, table="episodes")
                 if (cfg.solved_return > 0 and solved_at is None and len(recent) == recent.maxlen
