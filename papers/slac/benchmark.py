@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import time
 from pathlib import Path
 
@@ -74,7 +75,8 @@ def main(argv=None) -> dict:
     paper = SlacConfig(task=args.task)
     cpu = dataclasses.replace(paper, **{k: v for k, v in PROFILES["cpu"].overrides.items()
                                         if k in ("model_batch_size", "ac_batch_size")})
-    result = {"task": args.task, **render_fps(args.task, args.frames)}
+    result = {"task": args.task, "load_average_1min_at_start": os.getloadavg()[0],
+              **render_fps(args.task, args.frames)}
     for name, cfg in (("paper_batch", paper), ("cpu_batch", cpu)):
         for dtype in ("float32", "mixed_bfloat16"):
             times = update_seconds(dataclasses.replace(cfg, compute_dtype=dtype), args.updates)

@@ -8,6 +8,8 @@ import math
 
 import pytest
 
+from common.results import read_published
+
 from papers.slac import evaluate, train
 
 
@@ -16,9 +18,15 @@ def read(path):
         return list(csv.DictReader(f))
 
 
-def test_smoke_run_dir(tmp_path, capsys):
-    run_dir = tmp_path / "run"
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("slac") / "run"
     assert train.main(["--profile", "smoke", "--run-dir", str(run_dir)]) == 0
+    return run_dir
+
+
+def test_smoke_run_dir(smoke_run, capsys):
+    run_dir = smoke_run
     for name in ("config.json", "deviations.json", "command.txt", "versions.json", "metrics.csv",
                  "eval.csv", "summary.json", "DONE"):
         assert (run_dir / name).exists(), name
@@ -48,3 +56,27 @@ def test_bad_task_is_one_line_error(capsys):
     assert "error: bad value 'pong' for 'task'" in capsys.readouterr().err
     assert evaluate.main(["--random", "--task", "pong", "--episodes", "1"]) == 2
     assert "unknown DM Control task 'pong'" in capsys.readouterr().err
+
+
+def test_report_from_a_smoke_run(smoke_run, tmp_path):
+    """reproduce.report turns a run dir into plots + evidence.json with every required key
+    (benchmark and random-policy numbers supplied as files, as the real ones are cached)."""
+    from papers.slac import reproduce
+    run_dir, results = smoke_run, tmp_path / "results"
+    results.mkdir()
+    (results / "random_policy.json").write_text(json.dumps({"random_policy_return": 88.0}))
+    keys = ["render_fps_faithful", "render_fps_fast"] + [
+        f"{k}_{b}_{d}" for k in ("model_update_s", "actor_critic_update_s")
+        for b in ("paper_batch", "cpu_batch") for d in ("float32", "mixed_bfloat16")]
+    (results / "benchmark.json").write_text(json.dumps({k: 1.0 for k in keys}))
+    body = reproduce.report("smoke", run_dir, results, readme=None)
+    evidence = json.loads((results / "evidence.json").read_text())
+    for key in ("cpu_task", "cpu_env_steps", "cpu_final_eval_return", "random_policy_return",
+                "published_return_at_same_env_steps", "render_frames_per_s",
+                "model_update_seconds", "actor_critic_update_seconds", "commit"):
+        assert key in evidence, key
+    assert evidence["cpu_env_steps"] == 24 and evidence["random_policy_return"] == 88.0
+    # the published mean curve, linearly interpolated between its points at 0 and 10,000
+    m0, m1 = (float(r["mean_return"]) for r in read_published(reproduce.PUBLISHED, task="cartpole_swingup")[:2])
+    assert evidence["published_return_at_same_env_steps"] == pytest.approx(m0 + (m1 - m0) * 24 / 10_000)
+    assert (results / "eval_return_vs_published.png").exists() and "| env steps |" in body
