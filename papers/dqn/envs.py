@@ -10,9 +10,11 @@ CartPole's 4 numbers), and the state shape/dtype the networks and the replay mem
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from common.atari import AtariEnv, AtariError, AtariStep, FrameHistory
+from common.atari import AtariEnv, AtariStep, FrameHistory
 
 CARTPOLE = "cartpole-v1"
 
@@ -51,20 +53,13 @@ class CartPoleEnv:
         self._gym.close()
 
 
-class VectorHistory:
+@dataclass
+class VectorHistory(FrameHistory):
     """FrameHistory for vector observations: shape (obs_dim, length), zeros at episode start."""
+    obs_dim: int = 4
 
-    def __init__(self, length: int, obs_shape):
-        self.stack = np.zeros(tuple(obs_shape) + (length,), np.float32)
-
-    def reset(self, obs: np.ndarray) -> np.ndarray:
-        self.stack[:] = 0
-        return self.push(obs)
-
-    def push(self, obs: np.ndarray) -> np.ndarray:
-        self.stack[..., :-1] = self.stack[..., 1:]
-        self.stack[..., -1] = obs
-        return self.stack
+    def __post_init__(self):
+        self.stack = np.zeros((self.obs_dim, self.length), np.float32)
 
 
 def make_env(cfg, seed: int, max_episode_frames: int):
@@ -88,9 +83,6 @@ def state_spec(cfg):
 
 def make_history(cfg):
     if is_cartpole(cfg.env):
-        return VectorHistory(cfg.history_length, observation_spec(cfg)[0])
+        return VectorHistory(cfg.history_length, observation_spec(cfg)[0][0])
     return FrameHistory(cfg.history_length)
 
-
-__all__ = ["AtariError", "CartPoleEnv", "VectorHistory", "make_env", "make_history",
-           "observation_spec", "state_spec", "is_cartpole"]
