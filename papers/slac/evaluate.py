@@ -61,6 +61,9 @@ def evaluate_run(run_dir: Path, episodes: int, seed: int) -> dict:
 
     from papers.slac.agent import History, SlacAgent
     from papers.slac.config import SlacConfig
+    if not (run_dir / "config.json").exists():
+        raise FileNotFoundError(f"{run_dir} is not a training run dir (no config.json); pass the "
+                                f"--run-dir of a `python -m papers.slac.train` run")
     record = json.loads((run_dir / "config.json").read_text())
     cfg = SlacConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in record["config"].items()})
     markers = sorted(run_dir.glob("checkpoints/ckpt-*.complete.json"),
