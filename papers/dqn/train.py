@@ -57,7 +57,6 @@ def main(argv=None) -> int:
 
 
 def train(args, max_minutes: float | None = None) -> int:
-    import tensorflow as tf  # noqa: F401 -- imported after the CLI so --help stays fast
     from papers.dqn.agent import DQNAgent, epsilon
     from papers.dqn.envs import make_env, make_history, observation_spec, state_spec
     from papers.dqn.evaluate import evaluate
