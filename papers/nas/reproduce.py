@@ -91,7 +91,7 @@ def search_summary(name: str, metric: str, n: int | None = None) -> dict:
             "top5": sum(top[:5]) / len(top[:5]) if top else float("nan"),
             "mean_reward_first_quarter": sum(rewards[:q]) / q if rewards else float("nan"),
             "mean_reward_last_quarter": sum(rewards[-q:]) / q if rewards else float("nan"),
-            "running_best": [(top_i) for top_i in _running(values, largest)], "commit": commit, "config": cfg}
+            "running_best": _running(values, largest), "commit": commit, "config": cfg}
 
 
 def _running(values, largest):
@@ -210,7 +210,7 @@ def report(results_dir: Path) -> str:
     ev["reduced_search"] = True
     (results_dir / "evidence.json").write_text(json.dumps(ev, indent=2, sort_keys=True) + "\n")
     cpu_devs = build(NASConfig, PROFILES, "cpu")[1]
-    ptb_only = [d for d in build(NASConfig, PROFILES, "cpu_ptb")[1] if d.field in ("task", "total_architectures")]
+    ptb_only = [d for d in build(NASConfig, PROFILES, "cpu_ptb")[1] if d.field in ("task", "total_architectures", "child_max_seconds")]
     lines += ["", "### Deviations of the CPU-scale profiles from the paper (generated from config.py)", "",
               "Profile `cpu` (CIFAR-10 search; the PTB search uses the same values):", "",
               deviations_markdown(cpu_devs), "", "Profile `cpu_ptb` differs from `cpu` in:", "",

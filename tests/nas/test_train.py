@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from common.config import build
-from papers.nas import train
+from papers.nas import evaluate, train
 from papers.nas.child import evaluate_child
 from papers.nas.config import PROFILES, NASConfig
 
@@ -54,6 +54,11 @@ def test_cifar_search_smoke_and_resume(tmp_path):
     history = json.loads((run_dir / "history.json").read_text())
     assert [c["arch"] for c in history[:2]] == [r["arch"] for r in first[:2]]
     assert summary["updates"] == 2
+    final = evaluate.evaluate(run_dir)                 # retrain the best child, test once
+    best = max(history, key=lambda c: c["val_acc"])
+    assert final["arch"] == best["arch"] and final["test_images"] == 1000
+    assert final["test_set"] == "first 1,000 CIFAR-10 test images" and 0 <= final["test_error_pct"] <= 100
+    assert evaluate.evaluate(run_dir) == final         # re-running skips the finished evaluation
 
 
 def test_ptb_cell_search_smoke(tmp_path):
