@@ -131,16 +131,15 @@ class SlacAgent:
 
 class History:
     """The acting-time history h_t: features of the last 8 frames and the last 7 actions.
-    An episode starts padded with the features of an all-zero frame and zero actions (as
-    ku2482/slac.pytorch; how the official tf_agents history is padded was not checked)."""
+    At an episode start the missing frames are copies of the first frame and the missing
+    actions are zeros, as the official `filter_before_first_step` (slac_agent.py) does."""
 
-    def __init__(self, agent: SlacAgent, image_shape):
+    def __init__(self, agent: SlacAgent):
         self.agent = agent
-        self.zero_feature = agent.encode(tf.zeros(image_shape, tf.uint8)).numpy()
         self.n = agent.history
 
     def reset(self, frame):
-        self.features = np.stack([self.zero_feature] * (self.n - 1) + [self._encode(frame)])
+        self.features = np.stack([self._encode(frame)] * self.n)
         self.actions = np.zeros((self.n - 1, self.agent.action_size), np.float32)
 
     def _encode(self, frame):

@@ -75,7 +75,7 @@ def evaluate_run(run_dir: Path, episodes: int, seed: int) -> dict:
         agent = SlacAgent(cfg, env.action_spec.shape[0], record["seed"])
         tf.train.Checkpoint(**agent.trackables()).restore(
             str(run_dir / "checkpoints" / f"ckpt-{step}")).expect_partial()
-        history = History(agent, (cfg.image_size, cfg.image_size, 3))
+        history = History(agent)
         return {"model_updates": step,
                 "return_stochastic": policy_return(env, history, False, episodes, seed),
                 "return_greedy": policy_return(env, history, True, episodes, seed)}

@@ -76,8 +76,8 @@ class Trainer:
         self.low, self.high = spec.low, spec.high
         self.agent = SlacAgent(cfg, spec.shape[0], args.seed)
         shape = (cfg.image_size, cfg.image_size, 3)
-        self.history = History(self.agent, shape)
-        self.eval_history = History(self.agent, shape)   # evaluation keeps its own h_t
+        self.history = History(self.agent)
+        self.eval_history = History(self.agent)   # evaluation keeps its own h_t
         self.replay = SequenceReplay(cfg.replay_capacity, shape, spec.shape[0], cfg.sequence_length + 1)
         self.rng = self.seeds.generator(0)
         self.c = {"agent_steps": 0, "model_updates": 0, "ac_updates": 0, "episodes": 0,
