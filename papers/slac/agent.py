@@ -93,7 +93,7 @@ class SlacAgent:
     @tf.function
     def update_actor_critic(self, images, actions, rewards, discounts):
         """One SAC step on the last transition of each [B, 8+1] sequence (critic, actor, alpha,
-        then the target networks), as tf_agents SacAgent does."""
+        then the target networks), as the official SlacAgent._train does."""
         features = tf.stop_gradient(self.model.encoder(images))                 # [B, 9, F]
         z1, z2, _, _ = self.model.sample_posterior(features, actions)
         z = tf.stop_gradient(tf.concat([z1, z2], -1))
@@ -106,19 +106,19 @@ class SlacAgent:
         next_a, next_log_pi, _ = self._policy(h_next)
         y = losses.soft_q_target(r_t, d_t, self.cfg.gamma, self.target1([z_next, next_a]),
                                  self.target2([z_next, next_a]), next_log_pi, alpha)
-        with tf.GradientTape() as tape:
+        # As tf_agents' SAC: all three losses on the pre-update parameters, then three steps;
+        # the alpha loss draws its own action sample.
+        with tf.GradientTape(persistent=True) as tape:
             critic_loss = losses.critic_loss(self.critic1([z_t, a_t]), self.critic2([z_t, a_t]), y)
-        self.critic_opt.apply(tape.gradient(critic_loss, self.critic_vars), self.critic_vars)
-
-        with tf.GradientTape() as tape:
             a, log_pi, _ = self._policy(h_t)
             actor_loss = losses.actor_loss(alpha, log_pi, self.critic1([z_t, a]), self.critic2([z_t, a]))
-        actor_vars = self.actor.trainable_variables
+            _, log_pi_alpha, _ = self._policy(h_t)
+            alpha_loss = losses.alpha_loss(self.log_alpha.value, log_pi_alpha, self.target_entropy)
+        actor_vars, alpha_vars = self.actor.trainable_variables, [self.log_alpha.value]
+        self.critic_opt.apply(tape.gradient(critic_loss, self.critic_vars), self.critic_vars)
         self.actor_opt.apply(tape.gradient(actor_loss, actor_vars), actor_vars)
-
-        with tf.GradientTape() as tape:
-            alpha_loss = losses.alpha_loss(self.log_alpha.value, log_pi, self.target_entropy)
-        self.alpha_opt.apply(tape.gradient(alpha_loss, [self.log_alpha.value]), [self.log_alpha.value])
+        self.alpha_opt.apply(tape.gradient(alpha_loss, alpha_vars), alpha_vars)
+        del tape
 
         tau = self.cfg.tau
         for src, dst in ((self.critic1, self.target1), (self.critic2, self.target2)):
