@@ -14,8 +14,9 @@ def test_babi_paper_values():
     assert (c.embedding_dim, c.hops, c.batch_size, c.epochs, c.lr, c.lr_decay_every) == (20, 3, 32, 100, 0.01, 25)
     assert (c.max_grad_norm, c.init_std, c.memory_size, c.repeats, c.val_fraction) == (40.0, 0.1, 50, 10, 0.1)
     assert (c.linear_start, c.ls_epochs, c.ls_lr, c.random_noise) == (True, 20, 0.005, 0.1)
-    assert (c.sentence_repr, c.pe_formula, c.temporal_encoding, c.tying) == ("pe", "paper", True, "adjacent")
-    assert deviations(c) == []
+    assert (c.sentence_repr, c.temporal_encoding, c.tying) == ("pe", True, "adjacent")
+    # the one declared deviation: the official code's position-encoding formula
+    assert [(d.field, d.paper, d.ours) for d in deviations(c)] == [("pe_formula", "paper", "code")]
 
 
 def test_lm_paper_values():
@@ -25,7 +26,7 @@ def test_lm_paper_values():
 
 
 def test_paper_profiles_are_exact():
-    assert build(BabiConfig, BABI_PROFILES, "paper")[1] == []
+    assert [d.field for d in build(BabiConfig, BABI_PROFILES, "paper")[1]] == ["pe_formula"]
     assert build(LMConfig, LM_PROFILES, "paper")[1] == []
     # every cpu reduction of the LM is declared with its own reason
     _, devs = build(LMConfig, LM_PROFILES, "cpu")
@@ -38,7 +39,8 @@ def test_variants_apply_and_name_their_column(name):
     cfg, devs = build(BabiConfig, profiles_for(name), "paper")
     for key, value in VARIANTS[name][0].items():
         assert getattr(cfg, key) == value
-    assert all(f"variant '{name}'" in d.reason for d in devs)
+    assert all(f"variant '{name}'" in d.reason for d in devs if d.field in VARIANTS[name][0])
+    assert {d.field for d in devs} == set(VARIANTS[name][0]) | {"pe_formula"}
 
 
 def test_joint_variant_uses_official_joint_config():

@@ -1,0 +1,67 @@
+"""Throughput of End-To-End Memory Networks (Sukhbaatar et al. 2015) bAbI training on this machine.
+
+    python -m papers.memn2n.benchmark [--task 2] [--epochs 100]
+
+Prints training examples/s (questions per second, summed over repeats) for 1 and 10 repeats
+trained together in one XLA-compiled epoch call, and the wall time of one 100-epoch
+single-task run (one repeat, paper config, no run directory). Numbers depend on the load of
+the machine: the 1-minute load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import time
+
+import numpy as np
+
+
+def measure(task: int, repeats: int, epochs: int, xla: bool = True) -> dict:
+    import tensorflow as tf
+
+    from papers.memn2n import train
+    from papers.memn2n.config import BabiConfig
+    cfg = dataclasses.replace(BabiConfig(), task=task, repeats=repeats, xla=xla)
+    td = train.prepare(cfg, np.random.default_rng(0))
+    model = train.build_model(cfg, td)
+    fn = train.make_epoch_fn(model, cfg)
+    rng = np.random.default_rng(0)
+    arrays = [tf.constant(x) for x in (td.train.stories, td.train.queries, td.train.answers)]
+
+    def one_epoch(epoch):
+        linear, lr = train.phase_schedule(cfg, epoch)
+        idx, times = train.sample_epoch(td, cfg, repeats, rng)
+        fn(*arrays, tf.constant(idx), tf.constant(times), tf.constant(lr, tf.float32), tf.constant(linear))
+        return idx.size
+
+    t0 = time.time()
+    one_epoch(1)
+    compile_s = time.time() - t0
+    t0, examples = time.time(), 0
+    for e in range(2, epochs + 2):
+        examples += one_epoch(e)
+    wall = time.time() - t0
+    return {"task": task, "repeats": repeats, "epochs": epochs, "memory": td.memory_size,
+            "examples_per_s": examples / wall, "wall_s": wall, "compile_s": compile_s}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m papers.memn2n.benchmark", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", type=int, default=2, help="bAbI task (2: full 50-sentence memory)")
+    ap.add_argument("--epochs", type=int, default=100, help="epochs of the timed single-task run")
+    ns = ap.parse_args(argv)
+    print(f"load average (1 min) at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for repeats, epochs in ((10, 10), (1, ns.epochs)):
+        r = measure(ns.task, repeats, epochs)
+        print(f"task {r['task']} (memory {r['memory']}), {repeats:>2} repeat(s): "
+              f"{r['examples_per_s']:,.0f} examples/s; {epochs} epochs in {r['wall_s']:.1f} s "
+              f"(+ {r['compile_s']:.1f} s first epoch incl. XLA compile)", flush=True)
+    print(f"=> one {ns.epochs}-epoch single-task run (1 repeat): {r['wall_s'] + r['compile_s']:.1f} s wall; "
+          f"load average now {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
