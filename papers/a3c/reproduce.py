@@ -8,8 +8,9 @@
      invocation: it is then stopped with SIGTERM (it saves a checkpoint) and the next
      invocation resumes it, until its 10M frames are done;
   4. a no-op-start evaluation of the newest Pong checkpoint (EVAL_EPISODES episodes);
-then writes results_dir/{pong_curve.png, cartpole_curves.png, benchmark.json, evidence.json}
-and returns the Markdown section. Budget "paper" runs the `paper` profile on Pong instead.
+then writes results_dir/{pong_curve.png, cartpole_curves.png, benchmark.json, evidence.json,
+results.md}, puts the same Markdown (and the profiles' deviation tables) between the markers of
+papers/a3c/README.md, and returns it. Budget "paper" runs the `paper` profile on Pong instead.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from common.run import versions
 
 RUNS = Path("runs/a3c")
 PUBLISHED = Path(__file__).parent / "published"
-PONG_INVOCATION_S = 1800          # one invocation's share of the Pong run (shared CPU: under 40 min)
+PONG_INVOCATION_S = 1500          # one invocation's share of the Pong run (the whole invocation stays under 40 min)
 CARTPOLE_LIMIT_S = 420
 EVAL_EPISODES = 10
 RANDOM_PONG = -20.7               # random agent, Mnih 2015 Ext. Data Table 2 (no-op starts)
@@ -164,7 +165,7 @@ def main(budget: str = "cpu", results_dir: Path = Path("results/a3c")) -> str:
           f"{frames / 1e6:.2f}M", pong_eval["mean_return"], f"no-op starts, {pong_eval['episodes']} episodes"],
          ["paper, A3C FF 1 day", "-", float(pub["a3c_ff_1day"]), "human starts"],
          ["paper, A3C FF 4 days", "-", float(pub["a3c_ff_4days"]), "human starts"]], 1)
-    return "\n\n".join([
+    body = "\n\n".join([
         f"Commit `{commit}`. Run dirs under `{RUNS}/`.",
         "### Algorithm checks (CartPole-v1, MLP torso, 8 threads)\n\n" + check_table,
         f"### Pong, A3C FF (profile `{profile}`)\n\n" + pong_table +
@@ -173,6 +174,25 @@ def main(budget: str = "cpu", results_dir: Path = Path("results/a3c")) -> str:
         f"\n\n`ale.act` calls/s: {bench['ale_act_per_s_1_thread']:,} with one thread, "
         f"{bench['ale_act_per_s_2_threads']:,} with two threads on two emulators.",
     ])
+    (results_dir / "results.md").write_text(body + "\n")
+    _update_readme(body)
+    return body
+
+
+def _update_readme(results: str) -> None:
+    """Write the results and the deviation tables between the README's markers."""
+    from common.config import build, deviations_markdown
+    from papers.a3c.config import PROFILES, A3CConfig
+    readme = Path(__file__).parent / "README.md"
+    text = readme.read_text()
+    devs = "\n\n".join(f"Profile `{name}`:\n\n" + deviations_markdown(build(A3CConfig, PROFILES, name)[1])
+                        for name in ("paper", "cpu", "cartpole"))
+    for marker, content in (("results", results.replace("](", "](../../results/a3c/")), ("deviations", devs)):
+        begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            text = head + begin + "\n" + content + "\n" + end + rest.split(end, 1)[1]
+    readme.write_text(text)
 
 
 if __name__ == "__main__":
