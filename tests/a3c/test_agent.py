@@ -126,9 +126,9 @@ def test_final_epsilon_distribution():
         assert np.mean(draws == eps) == pytest.approx(p, abs=0.02)
 
 
-@pytest.mark.parametrize("method", ["a3c", "n_step_q", "one_step_q", "one_step_sarsa"])
+@pytest.mark.parametrize("method", ["a3c", "one_step_sarsa"])
 def test_threads_learn_and_stop_cleanly(method):
-    """4 threads run every method on CartPole; after stop all have returned without error and the
+    """4 threads run A3C and Sarsa (whose a' crosses rollouts) on CartPole; after stop all have returned without error and the
     shared counters and parameters have moved."""
     cfg = cartpole_cfg(method=method, threads=4)
     L = Learner(cfg, (4,), 2)
