@@ -6,7 +6,8 @@
   2. the throughput benchmark (benchmark.py), once;
   3. the Pong run of A3C FF (profile `cpu`, 16 threads) for at most PONG_INVOCATION_S per
      invocation: it is then stopped with SIGTERM (it saves a checkpoint) and the next
-     invocation resumes it, until its 10M frames are done;
+     invocation resumes it, until its 10M frames are done (shorter when the environment
+     variable A3C_DEADLINE, a unix time, says when the invocation must end);
   4. a no-op-start evaluation of the newest Pong checkpoint (EVAL_EPISODES episodes);
 then writes results_dir/{pong_curve.png, cartpole_curves.png, benchmark.json, evidence.json,
 results.md}, puts the same Markdown (and the profiles' deviation tables) between the markers of
@@ -37,6 +38,7 @@ CARTPOLE_LIMIT_S = 420
 EVAL_EPISODES = 10
 RANDOM_PONG = -20.7               # random agent, Mnih 2015 Ext. Data Table 2 (no-op starts)
 SAVE_GRACE_S = 120
+EVAL_RESERVE_S = 240              # kept for the evaluation when A3C_DEADLINE (unix time) bounds the run
 
 
 def _train(args: list[str], limit_s: float) -> int:
@@ -97,8 +99,11 @@ def main(budget: str = "cpu", results_dir: Path = Path("results/a3c")) -> str:
     # 3. Pong (resumable), 4. evaluation
     profile = "cpu" if budget == "cpu" else "paper"
     pong_dir = RUNS / f"pong-{profile}-seed0"
-    if not (pong_dir / "DONE").exists():
-        _train(["--profile", profile, "--run-dir", str(pong_dir)], PONG_INVOCATION_S)
+    limit = PONG_INVOCATION_S
+    if os.environ.get("A3C_DEADLINE"):          # unix time by which this invocation should end
+        limit = min(limit, float(os.environ["A3C_DEADLINE"]) - time.time() - EVAL_RESERVE_S)
+    if not (pong_dir / "DONE").exists() and limit > 60:
+        _train(["--profile", profile, "--run-dir", str(pong_dir)], limit)
     subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong_dir),
                     "--episodes", str(EVAL_EPISODES)], check=True)
     pong_eval = json.loads((pong_dir / "evaluation.json").read_text())
