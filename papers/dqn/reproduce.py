@@ -73,8 +73,10 @@ def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
-def _pong_plot(run_dir: Path, results_dir: Path, random_score: float) -> tuple[Path, list]:
+def _pong_plot(run_dir: Path, results_dir: Path, random_score: float) -> tuple[Path | None, list]:
     episodes = _rows(run_dir / "episodes.csv")
+    if not episodes:
+        return None, []
     frames = np.array([float(r["env_frames"]) for r in episodes])
     returns = np.array([float(r["return"]) for r in episodes])
     dopamine = read_published(PUBLISHED / "dopamine_dqn_pong.csv")
@@ -191,7 +193,7 @@ def main(budget: str, results_dir: Path) -> str:
     }
     (results_dir / "evidence.json").write_text(json.dumps(evidence, indent=2) + "\n")
 
-    section = _markdown(evidence, plot.name, results_dir)
+    section = _markdown(evidence, plot.name if plot else None)
     if README.exists():
         text = README.read_text()
         if START in text and END in text:
@@ -200,8 +202,8 @@ def main(budget: str, results_dir: Path) -> str:
     return section
 
 
-def _markdown(ev: dict, plot_name: str, results_dir: Path) -> str:
-    status = ("complete" if ev["pong_cpu_complete"] else
+def _markdown(ev: dict, plot_name: str | None) -> str:
+    status = ("complete" if ev["pong_cpu_complete"] else "NOT RUN" if not ev["pong_cpu_agent_steps"] else
               f"PARTIAL: {ev['pong_cpu_agent_steps']:,} of {ev['pong_cpu_planned_agent_steps']:,} "
               f"planned agent steps")
     rows = [["final score, Nature protocol (30 games, eps 0.05)",
@@ -230,7 +232,8 @@ def _markdown(ev: dict, plot_name: str, results_dir: Path) -> str:
         "",
         markdown_table(["Pong", "score"], rows, digits=2),
         "",
-        f"![Pong curve](../../results/dqn/{plot_name})",
+        f"![Pong curve](../../results/dqn/{plot_name})" if plot_name else
+        "(no Pong training games yet: no curve)",
         "",
         "Dopamine's curve uses sticky actions (p=0.25), eps 0.01 decayed over 250k agent steps and "
         "other settings (dqn.gin); it is a reference for the shape of early learning, not the "
