@@ -93,7 +93,8 @@ def test_same_seed_same_curve(tmp_path):
         run_dir = tmp_path / name
         assert train.main(["--profile", "smoke", "--run-dir", str(run_dir), "--seed", "3",
                            "--deterministic", "--set", "precision=float32",
-                           "--set", "save_replay=false"]) == 0
+                           "--set", "save_replay=false", "--set", "total_agent_steps=160",
+                           "--set", "checkpoint_period=1000"]) == 0
         curves.append([{k: v for k, v in r.items() if k != "wall_time"}
                        for r in _rows(run_dir / "metrics.csv")])
     assert curves[0] == curves[1]
