@@ -22,6 +22,8 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 from common.config import build
 from common.seeding import seed_everything
 from papers.a3c.config import PROFILES, A3CConfig
@@ -57,6 +59,53 @@ def ale_act_scaling(n: int = 50_000, repeats: int = 3) -> dict[str, float]:
     return {"ale_act_per_s_1_thread": round(one), "ale_act_per_s_2_threads": round(two)}
 
 
+def call_costs(repeats: int = 3, n: int = 300) -> dict[str, float]:
+    """Milliseconds per call, one thread (best of `repeats`): what one agent step and one
+    update cost, and how much of a forward pass is TensorFlow's per-call overhead."""
+    import tensorflow as tf
+
+    from papers.a3c.agent import Learner
+    from papers.a3c.envs import make_task
+    cfg = build(A3CConfig, PROFILES, "cpu")[0]
+    task = make_task(cfg, 0)
+    learner = Learner(cfg, task.obs_shape, task.n_actions)
+    theta, s = learner.sync(), task.reset()[None]
+    obs = np.repeat(s, cfg.t_max + 1, axis=0)
+    a, r = np.zeros(cfg.t_max, np.int32), np.zeros(cfg.t_max, np.float32)
+    trivial = tf.function(lambda x: x + 1).get_concrete_function(tf.TensorSpec(s.shape, tf.uint8))
+    traced = tf.function(learner._forward, reduce_retracing=True)
+    eager_model = learner.model
+    calls = {
+        "env_step (4 frames + preprocessing)": lambda: task.step(0),
+        "trivial TF call (x + 1)": lambda: trivial(s),
+        "forward, eager model(x)": lambda: eager_model(s)[0].numpy(),
+        "forward, tf.function (argument matching)": lambda: traced(theta, s, [])[0].numpy(),
+        "forward, concrete function (used)": lambda: learner.act(theta, s, [])[0].numpy(),
+        "sync theta' <- theta": lambda: learner.sync(),
+        "update (t_max=5 rollout, fwd+bwd+RMSProp, lr 0)": lambda: learner.train(theta, obs, a, r, False, [], 0.0).numpy(),
+    }
+    out = {}
+    for name, fn in calls.items():
+        fn()
+        best = float("inf")
+        for _ in range(repeats):
+            t = time.perf_counter()
+            for _ in range(n if "update" not in name else n // 5):
+                fn()
+            best = min(best, (time.perf_counter() - t) / (n if "update" not in name else n // 5))
+        out[name] = round(best * 1e3, 3)
+    return out
+
+
+def gil_verdict(ratio: float) -> str:
+    """What the two-emulator speed-up says about ale.act and the interpreter lock (2 cores)."""
+    if ratio < 1.15:
+        return "no gain: ale.act holds the interpreter lock"
+    if ratio > 1.6:
+        return "ale.act releases the interpreter lock"
+    return "inconclusive on a shared machine"
+
+
 def measure(learner, cfg, seeds, n_threads: int, warmup_s: float, seconds: float) -> dict:
     from papers.a3c.train import start_workers, stop_workers, timing_shares
     cfg_n = build(A3CConfig, {"x": PROFILES["cpu"]}, "x", {"threads": n_threads})[0]
@@ -79,7 +128,17 @@ def main(argv=None) -> dict:
     ap.add_argument("--seconds", type=float, default=20.0, help="measured seconds per thread count")
     ap.add_argument("--warmup", type=float, default=5.0, help="seconds before measuring")
     ap.add_argument("--out", type=Path, default=None, help="folder for benchmark.json")
+    ap.add_argument("--calls-only", action="store_true",
+                    help="only the per-call costs (one thread, seconds): writes call_costs.json")
     args = ap.parse_args(argv)
+    if args.calls_only:
+        costs = call_costs()
+        for name, ms in costs.items():
+            print(f"{ms:8.3f} ms  {name}")
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "call_costs.json").write_text(json.dumps(costs, indent=2) + "\n")
+        return costs
     from papers.a3c.agent import Learner
     from papers.a3c.envs import make_task
     cfg = build(A3CConfig, PROFILES, "cpu")[0]
@@ -96,8 +155,7 @@ def main(argv=None) -> dict:
     gil = ale_act_scaling()
     ratio = gil["ale_act_per_s_2_threads"] / gil["ale_act_per_s_1_thread"]
     print(f"ale.act calls/s: 1 thread {gil['ale_act_per_s_1_thread']:,}, 2 threads on 2 emulators "
-          f"{gil['ale_act_per_s_2_threads']:,} (x{ratio:.2f}: "
-          f"{'it holds' if ratio < 1.3 else 'it releases'} the interpreter lock)")
+          f"{gil['ale_act_per_s_2_threads']:,} (x{ratio:.2f}; {gil_verdict(ratio)})")
     result = {"rows": rows, **gil, "measured_seconds": args.seconds, "cpu_count": os.cpu_count()}
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)

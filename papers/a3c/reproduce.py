@@ -8,7 +8,8 @@
      invocation: it is then stopped with SIGTERM (it saves a checkpoint) and the next
      invocation resumes it, until its 10M frames are done (shorter when the environment
      variable A3C_DEADLINE, a unix time, says when the invocation must end);
-  4. a no-op-start evaluation of the newest Pong checkpoint (EVAL_EPISODES episodes);
+  4. a no-op-start evaluation of the newest Pong checkpoint (EVAL_EPISODES episodes; skipped
+     when evaluation.json already holds that checkpoint's evaluation);
 then writes results_dir/{pong_curve.png, cartpole_curves.png, benchmark.json, evidence.json,
 results.md}, puts the same Markdown (and the profiles' deviation tables) between the markers of
 papers/a3c/README.md, and returns it. Budget "paper" runs the `paper` profile on Pong instead.
@@ -30,6 +31,8 @@ import numpy as np
 
 from common.results import curve_plot, markdown_table, read_published
 from common.run import versions
+from papers.a3c.benchmark import gil_verdict
+from papers.a3c.evaluate import newest_checkpoint
 
 RUNS = Path("runs/a3c")
 PUBLISHED = Path(__file__).parent / "published"
@@ -94,6 +97,11 @@ def main(budget: str = "cpu", results_dir: Path = Path("results/a3c")) -> str:
     if not bench_path.exists():
         subprocess.run([sys.executable, "-m", "papers.a3c.benchmark", "--out", str(results_dir)], check=True)
     bench = json.loads(bench_path.read_text())
+    costs_path = results_dir / "call_costs.json"
+    if not costs_path.exists():
+        subprocess.run([sys.executable, "-m", "papers.a3c.benchmark", "--calls-only", "--out", str(results_dir)],
+                       check=True)
+    costs = json.loads(costs_path.read_text())
     by_threads = {r["threads"]: r for r in bench["rows"]}
 
     # 3. Pong (resumable), 4. evaluation
@@ -104,9 +112,11 @@ def main(budget: str = "cpu", results_dir: Path = Path("results/a3c")) -> str:
         limit = min(limit, float(os.environ["A3C_DEADLINE"]) - time.time() - EVAL_RESERVE_S)
     if not (pong_dir / "DONE").exists() and limit > 60:
         _train(["--profile", profile, "--run-dir", str(pong_dir)], limit)
-    subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong_dir),
-                    "--episodes", str(EVAL_EPISODES)], check=True)
-    pong_eval = json.loads((pong_dir / "evaluation.json").read_text())
+    eval_path = pong_dir / "evaluation.json"
+    if not eval_path.exists() or json.loads(eval_path.read_text())["checkpoint_env_frames"] != newest_checkpoint(pong_dir)[0]:
+        subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong_dir),
+                        "--episodes", str(EVAL_EPISODES)], check=True)
+    pong_eval = json.loads(eval_path.read_text())
     episodes = _rows(pong_dir / "episodes.csv")
     metrics = _rows(pong_dir / "metrics.csv")
     frames = int(metrics[-1]["env_frames"]) if metrics else 0
@@ -177,7 +187,10 @@ def main(budget: str = "cpu", results_dir: Path = Path("results/a3c")) -> str:
         "\n\n![Pong curve](pong_curve.png)",
         "### Throughput of the actor-learner threads (A3C FF, Pong)\n\n" + bench_table +
         f"\n\n`ale.act` calls/s: {bench['ale_act_per_s_1_thread']:,} with one thread, "
-        f"{bench['ale_act_per_s_2_threads']:,} with two threads on two emulators.",
+        f"{bench['ale_act_per_s_2_threads']:,} with two threads on two emulators "
+        f"({gil_verdict(bench['ale_act_per_s_2_threads'] / bench['ale_act_per_s_1_thread'])}).",
+        "Cost of one call, one thread (`benchmark.py --calls-only`):\n\n" +
+        markdown_table(["call", "ms"], list(costs.items()), 3),
     ])
     (results_dir / "results.md").write_text(body + "\n")
     _update_readme(body)
