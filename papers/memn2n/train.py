@@ -18,6 +18,7 @@ At the end: train/val/test error of every repeat, and the run kept by the paper'
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -166,7 +167,6 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
     R = cfg.repeats
     with Run(args, paper="memn2n", step_column="epoch") as run:
         if run.is_complete:
-            import json
             print(f"[memn2n] {run.dir} is complete; nothing to do", flush=True)
             return json.loads((run.dir / "summary.json").read_text())
         run.track(**checkpoint_items(model))
@@ -234,8 +234,6 @@ def final_scores(model, cfg: BabiConfig, td: TaskData, run: Run, epoch: int) -> 
 
 def rescore(run_dir: Path) -> dict:
     """Rebuild a finished run from its config.json and newest checkpoint and score it again."""
-    import json
-
     import tensorflow as tf
     record = json.loads((Path(run_dir) / "config.json").read_text())
     cfg = BabiConfig(**{k: v for k, v in record["config"].items()})
