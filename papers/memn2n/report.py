@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from common.results import bar_chart, curve_plot, markdown_table, read_published
-from papers.memn2n.reproduce import PASS_PCT, PUBLISHED, README, ROOT, RUNS, TABLES, Table, run_dir
+from papers.memn2n import evaluate
+from papers.memn2n.reproduce import PASS_PCT, PUBLISHED, README, ROOT, RUNS, TABLES, Table, run_dir, seeds
 
 BEGIN, END = "<!-- GENERATED:results (papers/memn2n/report.py) -->", "<!-- /GENERATED -->"
 
@@ -32,7 +33,12 @@ TASKS = {1: "single supporting fact", 2: "two supporting facts", 3: "three suppo
          16: "basic induction", 17: "positional reasoning", 18: "size reasoning", 19: "path finding",
          20: "agents' motivations"}
 HYPOTHESIS = {
-    14: "cause not identified (the order of events is visible only through the temporal encoding)",
+    11: "untested hypothesis: seen only without linear start (the LS runs solve the task); we clip each "
+        "matrix's Frobenius norm at 40, the Matlab code its spectral norm, which clips less often at the "
+        "larger no-LS step size 0.01",
+    14: "untested hypothesis: as for task 11 (seen only without linear start; the LS runs solve the task)",
+    15: "untested hypothesis: all our joint runs settle on a one-hop-like solution for this two-step deduction "
+        "(the paper's 1-hop joint model fails it at a similar level, published/); we ran 3 joint repeats, not 10",
     16: "an all-or-nothing task (runs either find the induction rule or stay near 50%)",
     17: "a task that no MemN2N variant of the paper solves",
     19: "a task that no MemN2N variant of the paper solves",
@@ -44,26 +50,36 @@ def _summary(path: Path) -> dict | None:
     return json.loads(f.read_text()) if (path / "DONE").exists() and f.exists() else None
 
 
-def collect(table: Table) -> dict:
-    """Per-task errors of the selected run and the mean over runs; wall time; what is missing."""
+def collect(table: Table, budget: str) -> dict:
+    """Per-task errors of the selected run (the paper's rule over all repeats of all processes of
+    a task), the mean over runs; wall time; what is missing."""
     best, mean_all, runs, wall, missing, pending, commits = {}, {}, {}, 0.0, [], [], set()
+    repeats = 0
     for task in table.tasks:
-        s = _summary(run_dir(table.name, task))
-        if s is None:
+        found = [s for s in (_summary(run_dir(table.name, task, seed)) for seed in seeds(table, budget)) if s]
+        if len(found) < len(seeds(table, budget)):
             pending.append(task)
+        if not found:
             continue
-        v = json.loads((run_dir(table.name, task) / "versions.json").read_text())
-        commits.add(f"{(v.get('git_commit') or '?')[:10]}{'+dirty' if v.get('git_dirty') else ''}")
-        wall += s.get("wall_time_s_this_invocation", 0.0)
-        for t, err in s["test_error_pct_per_task"].items():
-            best[int(t)] = err
-            mean_all[int(t)] = float(np.mean(s["test_error_pct_all_repeats"][t]))
-            runs[int(t)] = s["test_error_pct_all_repeats"][t]
-        repeats = s["repeats"]
+        for seed in seeds(table, budget):
+            vfile = run_dir(table.name, task, seed) / "versions.json"
+            if vfile.exists():
+                v = json.loads(vfile.read_text())
+                commits.add(f"{(v.get('git_commit') or '?')[:10]}{'+dirty' if v.get('git_dirty') else ''}")
+        wall += sum(s.get("wall_time_s_this_invocation", 0.0) for s in found)
+        train_err = sum((s["train_error_pct"] for s in found), [])
+        val_err = sum((s["val_error_pct"] for s in found), [])
+        k = evaluate.select_best(train_err, val_err)
+        for t in found[0]["test_error_pct_all_repeats"]:
+            all_runs = sum((s["test_error_pct_all_repeats"][t] for s in found), [])
+            best[int(t)] = all_runs[k]
+            mean_all[int(t)] = float(np.mean(all_runs))
+            runs[int(t)] = all_runs
+        repeats = len(train_err)
     if table.data_set == "en-10k":
         missing = [3]
     return {"best": best, "mean_all": mean_all, "runs": runs, "wall_s": wall, "pending": pending, "missing": missing,
-            "repeats": repeats if best else None, "commits": sorted(commits)}
+            "repeats": repeats or None, "commits": sorted(commits)}
 
 
 def paper_column(table: Table) -> dict[int, float]:
@@ -180,7 +196,7 @@ def write(budget: str, results_dir: Path) -> str:
     evidence: dict = {"commit": commit, "budget": budget}
     sections = []
     for table in TABLES.values():
-        res = collect(table)
+        res = collect(table, budget)
         paper = paper_column(table)
         head = f"### {table.title}\n\n"
         if table.sets:
@@ -217,6 +233,10 @@ def write(budget: str, results_dir: Path) -> str:
         evidence["babi_1k_pe_ls_rn_table_wall_minutes"] = evidence["babi_1k_pe_ls_rn_wall_minutes"]
     if "babi_1k_joint_mean_error" in evidence:
         evidence["babi_1k_joint_pe_ls_rn_mean_error"] = evidence["babi_1k_joint_mean_error"]
+    bench = results_dir / "benchmark.txt"
+    if bench.exists():
+        sections.append("### Throughput (`python -m papers.memn2n.benchmark`, output saved in "
+                        "results/memn2n/benchmark.txt)\n\n```\n" + bench.read_text().strip() + "\n```")
     ptb_text, ptb_ev = ptb_section(budget, results_dir)
     evidence.update(ptb_ev)
     (results_dir / "evidence.json").write_text(json.dumps(evidence, indent=2, sort_keys=True) + "\n")

@@ -36,6 +36,7 @@ class Table:
     title: str
     sets: tuple[str, ...] = ()  # extra --set KEY=VALUE of an ablation
     cpu_sets: tuple[str, ...] = ()  # reductions at the cpu budget (declared deviations, see README)
+    cpu_seeds: tuple[int, ...] = (0,)  # processes per task at the cpu budget; their repeats are pooled
 
 
 ALL = tuple(range(1, 21))
@@ -45,7 +46,7 @@ TABLES = {
     "1k_bow": Table("1k_bow", "en", "bow", ALL, "MemN2N BoW (3 hops, adjacent)", 25.1, "bAbI 1k, BoW (Table 1)"),
     "1k_pe": Table("1k_pe", "en", "pe", ALL, "MemN2N PE (3 hops)", 20.3, "bAbI 1k, PE (Table 1)"),
     "1k_joint": Table("1k_joint", "en", "joint", (0,), "MemN2N PE LS RN joint (3 hops)", 12.4,
-                      "bAbI 1k, PE LS RN joint (Table 1)", cpu_sets=("repeats=3",)),
+                      "bAbI 1k, PE LS RN joint (Table 1)", cpu_sets=("repeats=3",), cpu_seeds=(0, 1)),
     "1k_pe_ls_rn_paper_pe": Table("1k_pe_ls_rn_paper_pe", "en", "pe_ls_rn", ALL,
                                   "REPRO facebook Matlab code PE LS RN (vinhkhuc run)", 13.9,
                                   "Ablation: bAbI 1k, PE LS RN with the paper's PE formula (Sec. 4.1)",
@@ -56,19 +57,24 @@ TABLES = {
 }
 
 
-def run_dir(table: str, task: int) -> Path:
-    return RUNS / table / ("joint" if task == 0 else f"task{task}")
+def run_dir(table: str, task: int, seed: int = 0) -> Path:
+    return RUNS / table / (("joint" if task == 0 else f"task{task}") + (f"-seed{seed}" if seed else ""))
 
 
-def run_table(table: Table, budget: str, tasks=None) -> None:
+def seeds(table: Table, budget: str) -> tuple[int, ...]:
+    return table.cpu_seeds if budget == "cpu" else (0,)
+
+
+def run_table(table: Table, budget: str, tasks=None, only_seeds=None) -> None:
     """Run (or resume, or skip when finished) every task of a table (or `tasks`), one after the other."""
     from papers.memn2n import train
-    for task in tasks or table.tasks:
-        argv = ["--variant", table.variant, "--run-dir", str(run_dir(table.name, task)),
-                "--set", f"data_set={table.data_set}", "--set", f"task={task}"]
-        for item in table.sets + (table.cpu_sets if budget == "cpu" else ()):
-            argv += ["--set", item]
-        train.main(argv)
+    for seed in only_seeds or seeds(table, budget):
+        for task in tasks or table.tasks:
+            argv = ["--variant", table.variant, "--run-dir", str(run_dir(table.name, task, seed)), "--seed", str(seed),
+                    "--set", f"data_set={table.data_set}", "--set", f"task={task}"]
+            for item in table.sets + (table.cpu_sets if budget == "cpu" else ()):
+                argv += ["--set", item]
+            train.main(argv)
 
 
 def main(budget: str = "cpu", results_dir: Path | None = None, tables=None, lm: bool = True) -> str:
