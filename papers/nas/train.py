@@ -78,8 +78,12 @@ class ChildPool:
         self._inflight: dict[Any, tuple[int, Any]] = {}
 
     @property
+    def busy(self) -> int:
+        return len(self._local) if self.workers == 0 else len(self._inflight)
+
+    @property
     def free(self) -> int:
-        return max(self.workers, 1) - (len(self._local) if self.workers == 0 else len(self._inflight))
+        return max(self.workers, 1) - self.busy
 
     def submit(self, index: int, actions, seed: int) -> None:
         if self.workers == 0:
@@ -152,8 +156,8 @@ def main(argv=None, stop_after: int | None = None) -> Path:
     baseline_var = tf.Variable(0.0, name="baseline")
     metric = "val_acc" if cfg.task == "cifar10" else "val_ppl"
 
-    def steps_of(index: int):
-        return task_steps(cfg, index)
+    def steps_of(index: int):   # indices re-issued after a resume may pass the budget: same depth
+        return task_steps(cfg, min(index, cfg.total_architectures - 1))
 
     with Run(args, paper="nas", step_column="children") as run:
         if run.is_complete:
@@ -173,7 +177,8 @@ def main(argv=None, stop_after: int | None = None) -> Path:
         rng = seeds.generator(0)
         if state:
             rng.bit_generator.state = state["rng"]
-        pending = [history[i] for i in state.get("pending", [])]
+        by_index = {c["index"]: c for c in history}
+        pending = [by_index[i] for i in state.get("pending", [])]
         updates = state.get("updates", 0)
         baseline = float(baseline_var.numpy()) if state.get("baseline_set") else None
 
@@ -182,12 +187,13 @@ def main(argv=None, stop_after: int | None = None) -> Path:
                     "updates": updates, "baseline_set": baseline is not None}
 
         pool = ChildPool(cfg, data, cfg.workers)
-        sampled, completed = len(history), len(history)
+        # children in flight at the checkpoint are lost; new ones get fresh sampling indices
+        sampled, completed = max((c["index"] + 1 for c in history), default=0), len(history)
         progress = Progress(cfg.total_architectures, f"nas {cfg.task} {cfg.search}", "children", start=completed)
         t0 = time.time()
         try:
             while completed < cfg.total_architectures:
-                while pool.free > 0 and sampled < cfg.total_architectures:
+                while pool.free > 0 and completed + pool.busy < cfg.total_architectures:
                     steps = steps_of(sampled)
                     actions = (controller.sample(steps, rng) if cfg.search == "controller"
                                else random_actions(steps, rng))
