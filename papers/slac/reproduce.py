@@ -62,16 +62,27 @@ def plots(run_dir: Path, results_dir: Path, task: str, random_return: float) -> 
     evals = read_csv(run_dir / "eval.csv")
     metrics = read_csv(run_dir / "metrics.csv")
     x = np.array([float(r["env_steps"]) for r in evals])
-    px, pm, _ = published_curve(task)
-    upto = max(x.max() if len(x) else 0.0, 10_000.0)
-    keep = px <= upto
-    series = {"ours, stochastic policy": (x, [float(r["eval_return_stochastic"]) for r in evals]),
-              "ours, greedy policy": (x, [float(r["eval_return_greedy"]) for r in evals]),
-              "published SLAC (10 seeds, mean)": (px[keep], pm[keep])}
-    curve_plot(series, results_dir / "eval_return_vs_published.png",
-               f"SLAC {task}: evaluation return (CPU-scale run vs official curves)",
-               "environment steps after the random collection", "episode return",
-               hlines={f"uniform random policy ({random_return:.0f})": random_return})
+    px, pm, ps = published_curve(task)
+    keep = px <= max(x.max() if len(x) else 0.0, 10_000.0)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.fill_between(px[keep], (pm - ps)[keep], (pm + ps)[keep], alpha=0.2, color="C2")
+    ax.plot(px[keep], pm[keep], "s-", color="C2", label="published SLAC (10 seeds, mean ± std)")
+    ax.plot(x, [float(r["eval_return_stochastic"]) for r in evals], "o-", color="C0",
+            label="ours, stochastic policy (as published)")
+    ax.plot(x, [float(r["eval_return_greedy"]) for r in evals], "^--", color="C1",
+            label="ours, greedy policy")
+    ax.axhline(random_return, linestyle=":", color="gray",
+               label=f"uniform random policy ({random_return:.0f})")
+    ax.set(title=f"SLAC {task}: evaluation return, CPU-scale run vs official curves",
+           xlabel="environment steps after the random collection", ylabel="episode return")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(results_dir / "eval_return_vs_published.png", dpi=100)
+    plt.close(fig)
     mu = np.array([float(r["model_updates"]) for r in metrics])
     curve_plot({"-ELBO / 1000": (mu, [float(r["model_loss"]) / 1000 for r in metrics]),
                 "KL (summed over 9 steps) / 10": (mu, [float(r["kl"]) / 10 for r in metrics]),
@@ -146,8 +157,9 @@ def report(profile: str, run_dir: Path, results_dir: Path, readme: Path | None) 
     rows = [[int(float(r["env_steps"])), float(r["eval_return_stochastic"]), float(r["eval_return_greedy"]),
              float(np.interp(float(r["env_steps"]), px, pm))] for r in evals]
     status = ("complete" if complete else
-              f"**PARTIAL**: stopped at {int(steps):,} of {evidence['cpu_planned_env_steps']:,} planned "
-              f"env steps (time limit); re-running resumes it")
+              f"**PARTIAL**: its last evaluation is at {int(steps):,} of the "
+              f"{evidence['cpu_planned_env_steps']:,} planned env steps (stopped by its time limit); "
+              f"re-running resumes it")
     body = "\n".join([
         f"CPU-scale run `{evidence['cpu_run_dir']}` (profile `{profile}`, task `{cfg.task}`, "
         f"commit `{evidence['commit']}`): {status}.", "",
