@@ -88,7 +88,7 @@ PROFILES = {
         "a Pong run of A3C FF sized for a shared 2-core CPU (~2,000 frames/s)",
         {"total_frames": 10_000_000},
         {"total_frames": "2 shared cores reach about 2,000 frames/s: 10M frames is the horizon of the "
-                         "linear lr annealing; the run is stopped and resumed in 40-minute invocations"}),
+                         "linear lr annealing; reproduce.py stops and resumes it in invocations of at most 25 minutes"}),
     "cartpole": Profile(
         "algorithm check on CartPole-v1 with an MLP torso and 8 threads",
         {"env": "CartPole-v1", "network": "mlp", "threads": 8, "total_frames": 1_000_000,
