@@ -175,8 +175,9 @@ def main(budget: str, results_dir: Path) -> str:
         "pong_cpu_final_score": final["mean_return"] if final else None,
         "pong_cpu_final_score_std": final["std_return"] if final else None,
         "pong_cpu_final_score_protocol": "Nature: eps 0.05, 30 games, up to 30 no-ops, 18,000 frames",
-        "pong_cpu_learning_shown": bool(final and final["mean_return"] - random_score
-                                        > 2 * final["std_return"] / np.sqrt(final["episodes"])),
+        "pong_cpu_learning_shown": (bool(final["mean_return"] - random_score
+                                         > 2 * final["std_return"] / np.sqrt(final["episodes"]))
+                                    if final else None),
         "pong_cpu_learning_criterion": "final score above random by more than 2 standard errors",
         "pong_cpu_run_dir": os.path.relpath(pong_dir, ROOT),
         "pong_cpu_first10_train_return": float(np.mean(first10)) if first10 else None,
@@ -228,7 +229,7 @@ def _markdown(ev: dict, plot_name: str | None) -> str:
         f"{ev['pong_cpu_env_frames']:,} emulator frames = {ev['pong_cpu_agent_steps']:,} agent steps, "
         f"{ev['pong_cpu_updates']:,} updates, {ev['pong_cpu_wall_time_s'] / 60:.0f} min of training. "
         f"Learning shown by the final score ({ev['pong_cpu_learning_criterion']}): "
-        f"**{'yes' if ev['pong_cpu_learning_shown'] else 'no'}**.",
+        f"**{ {True: 'yes', False: 'no', None: 'not measured (no checkpoint)'}[ev['pong_cpu_learning_shown']] }**.",
         "",
         markdown_table(["Pong", "score"], rows, digits=2),
         "",
