@@ -13,6 +13,7 @@ PTB: Mikolov's preprocessed text, words -> ids with `<eos>` at each line end.
 
 from __future__ import annotations
 
+import functools
 import pickle
 from pathlib import Path
 
@@ -45,11 +46,17 @@ def to_nhwc(flat: np.ndarray, image_size: int) -> np.ndarray:
     return x.reshape(-1, image_size, f, image_size, f, 3).mean(axis=(2, 4))
 
 
+@functools.lru_cache(maxsize=1)
+def _cifar10_train_raw(root: str) -> tuple[np.ndarray, np.ndarray]:
+    """The 50,000 training images (uint8) and labels of the data folder `root`, read once."""
+    xs, ys = zip(*(_read_batch(p) for p in require(*CIFAR_TRAIN)))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 def cifar10_split(cfg) -> dict[str, np.ndarray]:
     """train/val arrays (whitened float32 NHWC) of sizes cfg.train_size / cfg.val_size, taken
     from the paper's 45,000 / 5,000 split of the training set."""
-    xs, ys = zip(*(_read_batch(p) for p in require(*CIFAR_TRAIN)))
-    x, y = np.concatenate(xs), np.concatenate(ys)
+    x, y = _cifar10_train_raw(str(data_dir()[0]))
     order = np.random.default_rng(SPLIT_SEED).permutation(len(x))
     train_idx, val_idx = order[:45000][:cfg.train_size], order[45000:][:cfg.val_size]
     x_train, x_val = to_nhwc(x[train_idx], cfg.image_size), to_nhwc(x[val_idx], cfg.image_size)
