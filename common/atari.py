@@ -139,13 +139,13 @@ class AtariEnv:
             self.episode_frames += 1
             if k >= self.action_repeat - 2:
                 self.ale.getScreenRGB(self._buffers[k - self.action_repeat + 2])
-            if self.ale.game_over():
+            if self.ale.game_over(with_truncation=False):
                 if k < self.action_repeat - 1:     # ended early: the final frame is the newest
                     self.ale.getScreenRGB(self._buffers[1])
                     if k < self.action_repeat - 2:
                         self._buffers[0] = self._buffers[1]
                 break
-        game_over = self.ale.game_over()
+        game_over = self.ale.game_over(with_truncation=False)   # the frame cap is not game over
         truncated = not game_over and self.episode_frames >= self.max_episode_frames
         lives = self.ale.lives()
         life_lost = lives < self._lives and not game_over

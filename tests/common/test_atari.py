@@ -76,3 +76,11 @@ def test_frame_history_starts_from_zeros():
     assert s.shape == (84, 84, 4) and s[..., :3].max() == 0 and s[..., 3].min() == 7
     s = h.push(np.full((84, 84), 9, np.uint8))
     assert list(s[0, 0]) == [0, 0, 7, 9]
+
+
+def test_frame_cap_is_truncation_not_game_over():
+    env = AtariEnv("Pong", seed=0, noop_max=0, max_episode_frames=100)
+    env.reset()
+    steps = [env.step(0) for _ in range(25)]
+    assert [s.truncated for s in steps].index(True) == 24      # 25 steps x 4 frames = 100
+    assert not any(s.game_over for s in steps)
