@@ -1,11 +1,14 @@
 """Throughput of End-To-End Memory Networks (Sukhbaatar et al. 2015) bAbI training on this machine.
 
     python -m papers.memn2n.benchmark [--task 2] [--epochs 100]
+    python -m papers.memn2n.benchmark --table runs/memn2n/timing   # + the whole 1k PE LS RN table, timed
 
 Prints training examples/s (questions per second, summed over repeats) for 1 and 10 repeats
 trained together in one XLA-compiled epoch call, and the wall time of one 100-epoch
-single-task run (one repeat, paper config, no run directory). Numbers depend on the load of
-the machine: the 1-minute load average is printed with them.
+single-task run (one repeat, paper config, no run directory). With --table it also trains the
+whole 1k PE LS RN table (20 tasks x 10 repeats, paper config, seed 0) into fresh run
+directories and prints its wall time and mean error. Numbers depend on the load of the
+machine: the 1-minute load average is printed with them.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ def main(argv=None) -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--task", type=int, default=2, help="bAbI task (2: full 50-sentence memory)")
     ap.add_argument("--epochs", type=int, default=100, help="epochs of the timed single-task run")
+    ap.add_argument("--table", type=str, default="", help="folder for a timed run of the whole 1k PE LS RN table")
     ns = ap.parse_args(argv)
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for repeats, epochs in ((10, 10), (1, ns.epochs)):
@@ -61,6 +65,15 @@ def main(argv=None) -> None:
               f"(+ {r['compile_s']:.1f} s first epoch incl. XLA compile)", flush=True)
     print(f"=> one {ns.epochs}-epoch single-task run (1 repeat): {r['wall_s'] + r['compile_s']:.1f} s wall; "
           f"load average now {os.getloadavg()[0]:.1f}")
+    if ns.table:
+        from papers.memn2n import train
+        t0, errors = time.time(), []
+        for task in range(1, 21):
+            summary = train.main(["--run-dir", f"{ns.table}/task{task}", "--set", f"task={task}"])
+            errors.append(summary["test_error_pct"])
+        print(f"=> whole 1k PE LS RN table (20 tasks x 10 repeats, 120 epochs each): "
+              f"{(time.time() - t0) / 60:.1f} min wall, mean error {np.mean(errors):.2f}%, "
+              f"{sum(e > 5 for e in errors)} failed; load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
