@@ -186,6 +186,10 @@ def deviations_section(budget: str) -> str:
                 key, value = item.split("=", 1)
                 devs.append(Deviation(f"{key} ({table.name})", getattr(BabiConfig(), key), value,
                                       f"cpu budget for table {table.name}: fits the 2-core time budget"))
+            if len(table.cpu_seeds) > 1:
+                devs.append(Deviation(f"processes ({table.name})", 1, len(table.cpu_seeds),
+                                      f"seeds {list(table.cpu_seeds)}: their repeats are pooled before the "
+                                      f"paper's selection (lowest training error)"))
     lm = build(LMConfig, LM_PROFILES, budget)[1]
     return ("bAbI (config.py and the cpu reductions of reproduce.py):\n\n" + deviations_markdown(devs) +
             f"\n\nPTB language model, profile `{budget}`:\n\n" + (deviations_markdown(lm) if lm else "none"))
@@ -232,7 +236,8 @@ def write(budget: str, results_dir: Path) -> str:
         fails = int(sum(res["best"][t] > PASS_PCT for t in done))
         status = (f"Paper mean error {table.paper_mean} (published/). Ours: mean {mean:.2f} over {len(done)} tasks, "
                   f"{fails} failed; {res['repeats']} repeats per task, wall time {res['wall_s'] / 60:.1f} min "
-                  f"(sum over tasks, on 2 cores shared with other jobs).")
+                  f"(sum over tasks, on 2 cores shared with other jobs). Failed tasks: "
+                  f"{', '.join(str(t) for t in done if res['best'][t] > PASS_PCT) or 'none'}.")
         if res["pending"]:
             status += f" **Partial: tasks {res['pending']} not finished.**"
         if res["missing"]:
