@@ -249,6 +249,7 @@ class RunArgs:
     resume: str              # "auto": continue the run in run_dir if any; "never": refuse to touch one
     deterministic: bool
     argv: list[str]
+    prog: str = ""           # the entry point, e.g. "papers.memn2n.train_lm"
 
 
 def parse_args(cls, profiles: Mapping[str, Profile], *, prog: str, description: str,
@@ -286,7 +287,8 @@ def parse_args(cls, profiles: Mapping[str, Profile], *, prog: str, description: 
         _die(str(e))
     paper_name = prog.split(".")[-2] if "." in prog else prog
     run_dir = ns.run_dir or Path(runs_root) / paper_name / f"{ns.profile}-seed{ns.seed}"
-    return RunArgs(cfg, ns.profile, devs, ns.seed, Path(run_dir), ns.resume, ns.deterministic, argv)
+    return RunArgs(cfg, ns.profile, devs, ns.seed, Path(run_dir), ns.resume, ns.deterministic, argv,
+                   prog)
 
 
 def _die(message: str):

@@ -90,8 +90,8 @@ class Run:
                   "deterministic": self.args.deterministic, "config": config}
         _write_json(saved, record)
         _write_json(self.dir / "deviations.json", [dataclasses.asdict(d) for d in self.args.deviations])
-        command = "python -m " + " ".join([f"papers.{self.paper}.train"] +
-                                          [shlex.quote(a) for a in self.args.argv])
+        entry = self.args.prog or f"papers.{self.paper}.train"
+        command = "python -m " + " ".join([entry] + [shlex.quote(a) for a in self.args.argv])
         with open(self.dir / "command.txt", "a") as f:
             f.write(f"{command}\n")
         _write_json(self.dir / "versions.json", versions())
@@ -143,6 +143,7 @@ class Run:
         optimizers (e.g. `optimizer.build(model.trainable_variables)`) before `restore()`."""
         import tensorflow as tf
         self._checkpoint = tf.train.Checkpoint(**trackables)
+        _check_reachable(self._checkpoint, trackables)
         self._manager = tf.train.CheckpointManager(self._checkpoint, str(self.ckpt_dir),
                                                    max_to_keep=self.max_to_keep,
                                                    checkpoint_name="ckpt")
@@ -271,6 +272,24 @@ class Run:
         _write_json(self.dir / "summary.json", record)
         (self.dir / DONE).write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
         print(f"[{self.paper}] finished: {self.dir / 'summary.json'}", flush=True)
+
+
+def _check_reachable(checkpoint, trackables: Mapping[str, Any]) -> None:
+    """Fail loudly if a Keras weight would silently be left out of the checkpoint.
+
+    Keras 3 weights kept in a plain Python list on a custom layer (`self.E = [add_weight(...)]`)
+    are invisible to tf.train.Checkpoint, and `assert_existing_objects_matched` cannot notice."""
+    from tensorflow.python.checkpoint import graph_view
+    objects, _ = graph_view.ObjectGraphView(checkpoint).breadth_first_traversal()
+    reachable = {id(o) for o in objects}
+    for name, obj in trackables.items():
+        weights = list(getattr(obj, "weights", None) or getattr(obj, "variables", None) or [])
+        missing = [getattr(v, "path", getattr(v, "name", "?")) for v in weights
+                   if id(v) not in reachable and id(getattr(v, "value", None)) not in reachable]
+        if missing:
+            raise RuntimeError(f"checkpoint would not save {len(missing)} of {len(weights)} variables "
+                               f"of '{name}' (e.g. {missing[0]}): keep Keras weights as direct "
+                               f"attributes (not in a list), or pass them to run.track() by name")
 
 
 class _CsvTable:

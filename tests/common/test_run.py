@@ -39,7 +39,7 @@ def test_run_dir_files(tmp_path):
                      "reason": "set on the command line (--set)"}]
     versions = json.loads((tmp_path / "versions.json").read_text())
     assert versions["tensorflow"].startswith("2.") and "git_commit" in versions and "git_dirty" in versions
-    assert "tests.common.toy_train" not in (tmp_path / "command.txt").read_text()
+    assert (tmp_path / "command.txt").read_text().startswith("python -m tests.common.toy_train ")
     assert "--set steps=4" in (tmp_path / "command.txt").read_text()
     assert [r["updates"] for r in _rows(tmp_path)] == ["1", "2", "3", "4"]
     assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
@@ -139,3 +139,20 @@ def test_sigterm_saves_a_loadable_checkpoint(tmp_path):
     step, state = run.restore()
     assert step >= 3 and "rng" in state
     assert len(_rows(tmp_path)) == step
+
+
+def test_track_refuses_weights_a_checkpoint_would_not_save(tmp_path):
+    import keras
+
+    class ListLayer(keras.layers.Layer):  # weights in a Python list: invisible to tf.train.Checkpoint
+        def __init__(self):
+            super().__init__()
+            self.E = [self.add_weight(shape=(2,), initializer="ones", name=f"E{k}") for k in range(2)]
+            self.built = True
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    optimizer = keras.optimizers.Adam()
+    optimizer.build(model.trainable_variables)
+    _toy_run(tmp_path / "ok", model=model, optimizer=optimizer)       # functional models are fine
+    with pytest.raises(RuntimeError, match=r"would not save 2 of 2 variables of 'layer' \(e.g. list_layer/E0\)"):
+        _toy_run(tmp_path / "bad", layer=ListLayer())
