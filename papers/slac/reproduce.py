@@ -163,7 +163,7 @@ def report(profile: str, run_dir: Path, results_dir: Path, readme: Path | None) 
     body = "\n".join([
         f"CPU-scale run `{evidence['cpu_run_dir']}` (profile `{profile}`, task `{cfg.task}`, "
         f"commit `{evidence['commit']}`): {status}.", "",
-        markdown_table(["env steps", "ours (stochastic)", "ours (greedy)", "published SLAC mean"], rows),
+        markdown_table(["env steps", "ours (stochastic)", "ours (greedy)", "published SLAC mean (interpolated between its 10k-step points)"], rows),
         "",
         f"Uniform random policy: {random['random_policy_return']:.1f} (mean of {RANDOM_EPISODES} episodes). "
         f"Published SLAC at {int(steps):,} env steps: {evidence['published_return_at_same_env_steps']:.1f} "
