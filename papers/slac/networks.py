@@ -20,18 +20,18 @@ class Encoder(keras.Model):
         d = base_depth
         conv = dict(padding="same", activation=LEAKY, dtype=dtype_policy)
         self.feature_size = 8 * d
-        self.convs = [
-            layers.Conv2D(d, 5, 2, **conv),          # 64x64x3  -> 32x32x32
-            layers.Conv2D(2 * d, 3, 2, **conv),      # 32x32x32 -> 16x16x64
-            layers.Conv2D(4 * d, 3, 2, **conv),      # 16x16x64 -> 8x8x128
-            layers.Conv2D(8 * d, 3, 2, **conv),      # 8x8x128  -> 4x4x256
-            layers.Conv2D(8 * d, 4, 1, padding="valid", activation=LEAKY, dtype=dtype_policy),  # -> 1x1x256
-        ]
+        # direct attributes (not a list), so that tf.train.Checkpoint tracks every weight
+        self.conv1 = layers.Conv2D(d, 5, 2, **conv)          # 64x64x3  -> 32x32x32
+        self.conv2 = layers.Conv2D(2 * d, 3, 2, **conv)      # 32x32x32 -> 16x16x64
+        self.conv3 = layers.Conv2D(4 * d, 3, 2, **conv)      # 16x16x64 -> 8x8x128
+        self.conv4 = layers.Conv2D(8 * d, 3, 2, **conv)      # 8x8x128  -> 4x4x256
+        self.conv5 = layers.Conv2D(8 * d, 4, 1, padding="valid", activation=LEAKY,
+                                   dtype=dtype_policy)       # 4x4x256  -> 1x1x256
 
     def call(self, images):
         lead = ops.shape(images)[:-3]
         x = ops.reshape(ops.cast(images, "float32") / 255.0, (-1,) + tuple(images.shape[-3:]))
-        for conv in self.convs:
+        for conv in (self.conv1, self.conv2, self.conv3, self.conv4, self.conv5):
             x = conv(x)
         return ops.reshape(ops.cast(x, "float32"), tuple(lead) + (self.feature_size,))
 
@@ -44,19 +44,17 @@ class Decoder(keras.Model):
         super().__init__(**kw)
         d = base_depth
         deconv = dict(padding="same", activation=LEAKY, dtype=dtype_policy)
-        self.deconvs = [
-            layers.Conv2DTranspose(8 * d, 4, 1, padding="valid", activation=LEAKY,
-                                   dtype=dtype_policy),         # 1x1     -> 4x4x256
-            layers.Conv2DTranspose(4 * d, 3, 2, **deconv),      # 4x4     -> 8x8x128
-            layers.Conv2DTranspose(2 * d, 3, 2, **deconv),      # 8x8     -> 16x16x64
-            layers.Conv2DTranspose(d, 3, 2, **deconv),          # 16x16   -> 32x32x32
-            layers.Conv2DTranspose(channels, 5, 2, **deconv),   # 32x32   -> 64x64x3 (leaky too, as official)
-        ]
+        self.deconv1 = layers.Conv2DTranspose(8 * d, 4, 1, padding="valid", activation=LEAKY,
+                                              dtype=dtype_policy)     # 1x1   -> 4x4x256
+        self.deconv2 = layers.Conv2DTranspose(4 * d, 3, 2, **deconv)  # 4x4   -> 8x8x128
+        self.deconv3 = layers.Conv2DTranspose(2 * d, 3, 2, **deconv)  # 8x8   -> 16x16x64
+        self.deconv4 = layers.Conv2DTranspose(d, 3, 2, **deconv)      # 16x16 -> 32x32x32
+        self.deconv5 = layers.Conv2DTranspose(channels, 5, 2, **deconv)  # -> 64x64x3 (leaky too, as official)
 
     def call(self, z):
         lead = ops.shape(z)[:-1]
         x = ops.reshape(z, (-1, 1, 1, z.shape[-1]))
-        for deconv in self.deconvs:
+        for deconv in (self.deconv1, self.deconv2, self.deconv3, self.deconv4, self.deconv5):
             x = deconv(x)
         return ops.reshape(ops.cast(x, "float32"), tuple(lead) + tuple(x.shape[1:]))
 
@@ -67,15 +65,15 @@ class GaussianMLP(keras.Model):
 
     def __init__(self, output_size: int, hidden: int = 256, **kw):
         super().__init__(**kw)
-        self.hidden = [layers.Dense(hidden, activation=LEAKY), layers.Dense(hidden, activation=LEAKY)]
+        self.dense1 = layers.Dense(hidden, activation=LEAKY)
+        self.dense2 = layers.Dense(hidden, activation=LEAKY)
         self.out = layers.Dense(2 * output_size)
         self.output_size = output_size
 
     def call(self, inputs):
         """inputs: a list of tensors, concatenated on the last axis."""
         x = ops.concatenate(list(inputs), axis=-1)
-        for h in self.hidden:
-            x = h(x)
+        x = self.dense2(self.dense1(x))
         mean, raw_std = ops.split(self.out(x), 2, axis=-1)
         return mean, ops.softplus(raw_std) + 1e-5
 
@@ -87,13 +85,13 @@ class Actor(keras.Model):
 
     def __init__(self, action_size: int, hidden: int = 256, **kw):
         super().__init__(**kw)
-        self.hidden = [layers.Dense(hidden, activation="relu"), layers.Dense(hidden, activation="relu")]
+        self.dense1 = layers.Dense(hidden, activation="relu")
+        self.dense2 = layers.Dense(hidden, activation="relu")
         self.mean = layers.Dense(action_size, kernel_initializer=keras.initializers.VarianceScaling(0.1))
         self.log_std = layers.Dense(action_size)
 
     def call(self, h):
-        for layer in self.hidden:
-            h = layer(h)
+        h = self.dense2(self.dense1(h))
         return self.mean(h), ops.exp(ops.clip(self.log_std(h), -20.0, 2.0))
 
 
@@ -102,14 +100,14 @@ class Critic(keras.Model):
 
     def __init__(self, hidden: int = 256, **kw):
         super().__init__(**kw)
-        self.hidden = [layers.Dense(hidden, activation="relu"), layers.Dense(hidden, activation="relu")]
+        self.dense1 = layers.Dense(hidden, activation="relu")
+        self.dense2 = layers.Dense(hidden, activation="relu")
         self.q = layers.Dense(1)
 
     def call(self, inputs):
         """inputs: [z, a]."""
         x = ops.concatenate(list(inputs), axis=-1)
-        for layer in self.hidden:
-            x = layer(x)
+        x = self.dense2(self.dense1(x))
         return ops.squeeze(self.q(x), -1)
 
 
