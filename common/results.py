@@ -31,6 +31,20 @@ def read_published(path: str | Path, **match: str) -> list[dict[str, str]]:
     return [r for r in rows if all(r.get(k) == v for k, v in match.items())]
 
 
+def write_between_markers(path: str | Path, begin: str, end: str, body: str) -> bool:
+    """Replace the text between two marker lines of a file (a README's generated section).
+    Returns False, changing nothing, when the file or either marker is missing."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    text = path.read_text()
+    if begin not in text or end not in text:
+        return False
+    head, rest = text.split(begin, 1)
+    path.write_text(head + begin + "\n" + body + "\n" + end + rest.split(end, 1)[1])
+    return True
+
+
 def fmt(value: Any, digits: int = 1) -> str:
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return "-"

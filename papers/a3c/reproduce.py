@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.results import curve_plot, markdown_table, read_published
+from common.results import curve_plot, markdown_table, read_published, write_between_markers
 from common.run import versions
 from papers.a3c.benchmark import gil_verdict
 from papers.a3c.evaluate import newest_checkpoint
@@ -224,15 +224,10 @@ def _update_readme(results: str) -> None:
     from common.config import build, deviations_markdown
     from papers.a3c.config import PROFILES, A3CConfig
     readme = Path(__file__).parent / "README.md"
-    text = readme.read_text()
     devs = "\n\n".join(f"Profile `{name}`:\n\n" + deviations_markdown(build(A3CConfig, PROFILES, name)[1])
                         for name in ("paper", "cpu", "cartpole"))
     for marker, content in (("results", results.replace("](", "](../../results/a3c/")), ("deviations", devs)):
-        begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
-        if begin in text and end in text:
-            head, rest = text.split(begin, 1)
-            text = head + begin + "\n" + content + "\n" + end + rest.split(end, 1)[1]
-    readme.write_text(text)
+        write_between_markers(readme, f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->", content)
 
 
 if __name__ == "__main__":

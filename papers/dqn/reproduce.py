@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from common.config import build, deviations_markdown
-from common.results import curve_plot, markdown_table, read_published
+from common.results import curve_plot, markdown_table, read_published, write_between_markers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -195,11 +195,7 @@ def main(budget: str, results_dir: Path) -> str:
     (results_dir / "evidence.json").write_text(json.dumps(evidence, indent=2) + "\n")
 
     section = _markdown(evidence, plot.name if plot else None)
-    if README.exists():
-        text = README.read_text()
-        if START in text and END in text:
-            head, rest = text.split(START, 1)
-            README.write_text(head + START + "\n" + section + "\n" + END + rest.split(END, 1)[1])
+    write_between_markers(README, START, END, section)
     return section
 
 

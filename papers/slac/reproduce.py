@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from common.config import build, deviations_markdown
-from common.results import curve_plot, markdown_table, read_published
+from common.results import curve_plot, markdown_table, read_published, write_between_markers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -182,10 +182,7 @@ def report(profile: str, run_dir: Path, results_dir: Path, readme: Path | None) 
         "first and last evaluation:", "",
         "![first](../../results/slac/recon_first.png)", "![last](../../results/slac/recon_last.png)", "",
         f"Deviations of this run (profile `{profile}`):", "", deviations_markdown(devs)])
-    if readme is not None and readme.exists():
-        text = readme.read_text()
-        if README_START in text and README_END in text:
-            head, rest = text.split(README_START, 1)
-            readme.write_text(head + README_START + "\n" + body + "\n" + README_END + rest.split(README_END, 1)[1])
+    if readme is not None:
+        write_between_markers(readme, README_START, README_END, body)
     (results_dir / "RESULTS.md").write_text(body.replace("../../results/slac/", "") + "\n")
     return body.replace("../../results/", "")  # the report lives in results/

@@ -36,3 +36,14 @@ def test_plots_write_pngs(tmp_path):
                    "steps", "return", hlines={"random": -20.7})
     for path in (b, c):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+
+
+def test_write_between_markers(tmp_path):
+    from common.results import write_between_markers
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n<!-- a -->\nold\n<!-- b -->\ntail\n")
+    assert write_between_markers(readme, "<!-- a -->", "<!-- b -->", "new 1\nnew 2")
+    assert readme.read_text() == "# Title\n<!-- a -->\nnew 1\nnew 2\n<!-- b -->\ntail\n"
+    assert not write_between_markers(readme, "<!-- x -->", "<!-- b -->", "zzz")
+    assert not write_between_markers(tmp_path / "missing.md", "<!-- a -->", "<!-- b -->", "zzz")
+    assert "zzz" not in readme.read_text()
