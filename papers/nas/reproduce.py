@@ -163,7 +163,7 @@ def report(results_dir: Path) -> str:
         final = json.loads(final_path.read_text())
         published = read_published(HERE / "published" / "nas_cifar10.csv")
         rows = [[p["model"], p["depth"] or "-", p["params_M"] or "-", p["test_error_pct"], "paper (Table 1)"] for p in published]
-        rows.append([f"best child of our reduced search: `{final['arch']}`", len(final["arch"].split("|")),
+        rows.append([f"best child of our reduced search: `{final['arch']}`".replace("|", "\\|"), len(final["arch"].split("|")),
                      f"{final['params'] / 1e6:.3f}", final["test_error_pct"],
                      f"ours: {final['test_set']}, retrained {final['final_epochs']} epochs on "
                      f"{final['final_train_size']} images at {c['config']['image_size']}x{c['config']['image_size']}"
@@ -187,12 +187,12 @@ def report(results_dir: Path) -> str:
         curve_plot({"controller (REINFORCE)": (xs, c["ema"]), "random search": (xs, r["ema"])},
                    results_dir / "ptb_moving_avg_reward.png", "PTB cell search (reduced): moving-average reward",
                    "children evaluated", f"EMA of reward = {cfg['ppl_reward_c']:g} / ppl^2")
-        rows = [[_label(s), s["children"], s["failed"], s["ema"][-1], s["mean_value_last_quarter"], s["top1"],
+        rows = [[_label(s), s["children"], s["failed"], f"{s['ema'][-1]:.3g}", s["mean_value_last_quarter"], s["top1"],
                  s["top5"]] for s in (c, r)]
         lines += ["", "### PTB recurrent-cell search: controller vs random search (same budget)", "",
                   f"Budget: {budget}.", "",
                   markdown_table(["run", "children", "failed", "final moving-avg reward", "mean val ppl, last 1/4",
-                                  "best val ppl", "mean of best-5 val ppl"], rows, digits=4), "",
+                                  "best val ppl", "mean of best-5 val ppl"], rows, digits=1), "",
                   "![PTB moving-average reward](../../results/nas/ptb_moving_avg_reward.png)", "",
                   "Paper (Table 2, full-scale, test perplexity): " + "; ".join(
                       f"{p['model']}: {p['test_ppl']}" for p in read_published(HERE / "published" / "nas_ptb.csv")[:3])
