@@ -21,7 +21,7 @@ import subprocess
 from pathlib import Path
 
 from common.config import build, deviations_markdown
-from common.results import curve_plot, markdown_table, read_published
+from common.results import curve_plot, markdown_table, read_published, write_between_markers
 from papers.nas import benchmark, evaluate, losses, train
 from papers.nas.config import PROFILES, NASConfig
 
@@ -227,16 +227,8 @@ def report(results_dir: Path) -> str:
               deviations_markdown(cpu_devs), "", "Profile `cpu_ptb` differs from `cpu` in:", "",
               deviations_markdown(ptb_only)]
     body = "\n".join(lines)
-    _write_readme_section(body)
+    write_between_markers(HERE / "README.md", README_START, README_END, body)
     return body
-
-
-def _write_readme_section(body: str) -> None:
-    readme = HERE / "README.md"
-    text = readme.read_text()
-    if README_START in text and README_END in text:
-        head, rest = text.split(README_START, 1)
-        readme.write_text(head + README_START + "\n" + body + "\n" + README_END + rest.split(README_END, 1)[1])
 
 
 def main(budget: str = "cpu", results_dir: Path = REPO / "results" / "nas") -> str:
