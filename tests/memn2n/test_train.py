@@ -18,6 +18,7 @@ def _rows(path):
         return list(csv.DictReader(f))
 
 
+@pytest.mark.data('babi')
 def test_smoke_train_writes_run_dir_and_resumes(tmp_path):
     run = tmp_path / "t1"
     summary = train.main(["--profile", "smoke", "--run-dir", str(run), "--set", "task=4"])
@@ -37,6 +38,7 @@ def test_smoke_train_writes_run_dir_and_resumes(tmp_path):
     assert again["test_error_pct"] == summary["test_error_pct"]
 
 
+@pytest.mark.data('babi')
 def test_smoke_train_is_deterministic_and_resumes_midway(tmp_path):
     def metrics(run):
         return [{k: v for k, v in r.items() if k != "wall_time"} for r in _rows(run / "metrics.csv")]
@@ -54,6 +56,7 @@ def test_smoke_train_is_deterministic_and_resumes_midway(tmp_path):
     assert metrics(a) == metrics(b)                      # resumed from epoch 2 with its RNG state
 
 
+@pytest.mark.data('babi')
 def test_nil_word_stays_zero_after_updates():
     cfg = BabiConfig(repeats=2, xla=False, embedding_dim=4)
     td = train.prepare(cfg, np.random.default_rng(0))
@@ -80,6 +83,7 @@ def test_bad_variant_and_key_are_one_line_errors(capsys):
     assert "error:" in capsys.readouterr().err
 
 
+@pytest.mark.data('ptb')
 def test_smoke_lm(tmp_path):
     summary = train_lm.main(["--profile", "smoke", "--run-dir", str(tmp_path / "lm")])
     rows = _rows(tmp_path / "lm" / "metrics.csv")
@@ -89,6 +93,7 @@ def test_smoke_lm(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.data('babi')
 def test_task1_1k_reaches_paper_error(tmp_path):
     """The paper's task-1 error is 0.0%; pass = <= 5% (Sec. 4.2), best of 2 repeats here."""
     summary = train.main(["--run-dir", str(tmp_path / "t1"), "--set", "task=1", "--set", "repeats=2"])

@@ -19,6 +19,7 @@ def _rows(path):
         return list(csv.DictReader(f))
 
 
+@pytest.mark.data('cifar10')
 def test_failed_children_are_recorded_and_do_not_stop_the_search(tmp_path):
     cfg, _ = build(NASConfig, PROFILES, "smoke", {"child_lr": float("inf")})   # diverges
     data = train.load_task_data(cfg)
@@ -34,6 +35,7 @@ def test_failed_children_are_recorded_and_do_not_stop_the_search(tmp_path):
     assert json.loads((run_dir / "summary.json").read_text())["failed"] == 2
 
 
+@pytest.mark.data('cifar10')
 def test_cifar_search_smoke_and_resume(tmp_path):
     argv = ["--profile", "smoke", "--run-dir", str(tmp_path / "s"), "--set", "total_architectures=4"]
     run_dir = train.main(argv, stop_after=3)           # "crash" after 3 children; checkpoint at 2
@@ -61,6 +63,7 @@ def test_cifar_search_smoke_and_resume(tmp_path):
     assert evaluate.evaluate(run_dir) == final         # re-running skips the finished evaluation
 
 
+@pytest.mark.data('ptb')
 def test_ptb_cell_search_smoke(tmp_path):
     run_dir = train.main(["--profile", "smoke", "--run-dir", str(tmp_path / "p"), "--set", "task=ptb",
                           "--set", "total_architectures=2"])
