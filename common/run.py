@@ -115,6 +115,13 @@ class Run:
         """True when an earlier invocation finished this run (its DONE marker exists)."""
         return (self.dir / DONE).exists()
 
+    def completed_summary(self) -> dict | None:
+        """The summary of a run an earlier invocation finished (saying so), else None."""
+        if not self.is_complete:
+            return None
+        print(f"[{self.paper}] {self.dir} is already complete; nothing to do", flush=True)
+        return json.loads((self.dir / "summary.json").read_text())
+
     # ------------------------------------------------------------------ metrics
     def log(self, row: Mapping[str, Any], table: str = "metrics") -> None:
         """Append one row to <table>.csv and write its numeric fields to TensorBoard."""

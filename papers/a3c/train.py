@@ -100,8 +100,7 @@ def main(argv=None) -> dict | None:
     learner = Learner(cfg, probe.obs_shape, probe.n_actions)
 
     with Run(args, paper="a3c", step_column="env_frames") as run:
-        if run.is_complete:
-            print(f"[a3c] {run.dir} is complete; nothing to do", flush=True)
+        if run.completed_summary() is not None:
             return None
         tracked = dict(model=learner.model, optimizer=learner.optimizer,
                        frames=learner.frames_var, updates=learner.updates_var)

@@ -74,8 +74,7 @@ def train(args, max_minutes: float | None = None) -> int:
     t_invocation = time.time()
 
     with Run(args, paper="dqn", step_column="agent_steps") as run:
-        if run.is_complete:
-            print(f"[dqn] {run.dir} is already complete; nothing to do", flush=True)
+        if run.completed_summary() is not None:
             return 0
         run.track(**agent.trackables())
         replay_file = "replay.npz"

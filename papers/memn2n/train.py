@@ -166,9 +166,8 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
     model = build_model(cfg, td)
     R = cfg.repeats
     with Run(args, paper="memn2n", step_column="epoch") as run:
-        if run.is_complete:
-            print(f"[memn2n] {run.dir} is complete; nothing to do", flush=True)
-            return json.loads((run.dir / "summary.json").read_text())
+        if (summary := run.completed_summary()) is not None:
+            return summary
         run.track(**checkpoint_items(model))
         start, state = run.restore()
         rng = seeds.generator(0)

@@ -14,7 +14,6 @@ perplexity cover every position of the stream after the first `memory_size` word
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
@@ -98,9 +97,8 @@ def train(args) -> dict:
     streams = [tf.constant(x) for x in (train_ids, valid_ids, test_ids)]
     updates_per_epoch = cfg.epoch_size or math.ceil(len(train_ids) / cfg.batch_size)
     with Run(args, paper="memn2n", step_column="epoch") as run:
-        if run.is_complete:
-            print(f"[memn2n] {run.dir} is complete; nothing to do", flush=True)
-            return json.loads((run.dir / "summary.json").read_text())
+        if (summary := run.completed_summary()) is not None:
+            return summary
         run.track(**checkpoint_items(model))
         start, state = run.restore()
         rng = seeds.generator(0)

@@ -160,8 +160,7 @@ def main(argv=None, stop_after: int | None = None) -> Path:
         return task_steps(cfg, min(index, cfg.total_architectures - 1))
 
     with Run(args, paper="nas", step_column="children") as run:
-        if run.is_complete:
-            print(f"[nas] {run.dir} is complete", flush=True)
+        if run.completed_summary() is not None:
             return run.dir
         run.track(controller=controller, optimizer=optimizer, baseline=baseline_var)
         history: list[dict] = []

@@ -239,8 +239,7 @@ def main(argv=None) -> int:
                       description="SLAC (Lee et al. 2020) on DeepMind Control from pixels", argv=argv)
     try:
         with Run(args, paper="slac", step_column="model_updates") as run:
-            if run.is_complete:
-                print(f"[slac] {run.dir} is already complete", flush=True)
+            if run.completed_summary() is not None:
                 return 0
             trainer = Trainer(args)
             try:

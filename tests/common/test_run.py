@@ -156,3 +156,13 @@ def test_track_refuses_weights_a_checkpoint_would_not_save(tmp_path):
     _toy_run(tmp_path / "ok", model=model, optimizer=optimizer)       # functional models are fine
     with pytest.raises(RuntimeError, match=r"would not save 2 of 2 variables of 'layer' \(e.g. list_layer/E0\)"):
         _toy_run(tmp_path / "bad", layer=ListLayer())
+
+
+def test_completed_summary_only_after_finish(tmp_path):
+    import tensorflow as tf
+    toy_train.main(_args(tmp_path), stop_after=4)
+    run = _toy_run(tmp_path, w=tf.Variable(tf.zeros([3])), updates=tf.Variable(0, dtype=tf.int64))
+    assert run.completed_summary() is None
+    toy_train.main(_args(tmp_path))
+    run = _toy_run(tmp_path, w=tf.Variable(tf.zeros([3])), updates=tf.Variable(0, dtype=tf.int64))
+    assert run.completed_summary()["updates"] == 12
