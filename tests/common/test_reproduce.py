@@ -1,30 +1,95 @@
-"""common/reproduce.py: runs the papers that have a reproduce module, lists the others."""
+"""common/reproduce.py and common/report.py: run() per paper, then a report rebuilt from run
+directories alone (same runs -> same file), with a provenance table read from the run dirs."""
 
+import json
 import types
 
-from common import reproduce
+import pytest
+
+from common import report, reproduce
 
 
-def test_report_lists_papers_and_failures(tmp_path, monkeypatch):
-    fake = types.SimpleNamespace(main=lambda budget, results_dir: f"ran at budget {budget}")
+def _run_dir(path, *, seed=0, done=True, wall=120.0, deviation=None):
+    path.mkdir(parents=True)
+    (path / "config.json").write_text(json.dumps({"profile": "cpu", "seed": seed, "config": {}}))
+    (path / "versions.json").write_text(json.dumps({"git_commit": "0123456789abcdef", "git_dirty": True,
+                                                    "tensorflow": "2.21.0", "python": "3.11.7"}))
+    (path / "deviations.json").write_text(json.dumps([deviation] if deviation else []))
+    (path / "metrics.csv").write_text(f"step,wall_time\n1,{wall / 2}\n2,{wall}\n")
+    if done:
+        (path / "summary.json").write_text(json.dumps({"score": 1.0}))
+        (path / "DONE").write_text("")
+    return path
 
-    def broken(budget, results_dir):
+
+def _fake_papers(monkeypatch, runs_root, calls):
+    dev = {"field": "lr", "paper": 0.1, "ours": 0.2, "reason": "faster on 2 cores"}
+    a = _run_dir(runs_root / "memn2n" / "a", seed=0, deviation=dev)
+    b = _run_dir(runs_root / "memn2n" / "b", seed=1, done=False, wall=600.0)
+
+    def run(budget, root):
+        calls.append(("memn2n", budget, root))
+
+    def section(budget, root, results_dir):
+        return report.Section("partial", "error 14.0 (paper 13.9)", "### Table\n\n| a |\n|---|\n| 1 |", [a, b])
+
+    def broken(budget, root):
         raise RuntimeError("boom")
 
-    modules = {"papers.memn2n.reproduce": fake,
-               "papers.dqn.reproduce": types.SimpleNamespace(main=broken)}
-    monkeypatch.setattr(reproduce.importlib.util, "find_spec", lambda name: modules.get(name))
+    modules = {"papers.memn2n.reproduce": types.SimpleNamespace(run=run, report=section),
+               "papers.dqn.reproduce": types.SimpleNamespace(run=broken, report=lambda *a: report.Section(
+                   "not run", "no runs", "nothing yet"))}
+    monkeypatch.setattr(report.importlib.util, "find_spec", lambda name: modules.get(name))
+    monkeypatch.setattr(report.importlib, "import_module", lambda name: modules[name])
     monkeypatch.setattr(reproduce.importlib, "import_module", lambda name: modules[name])
-    code = reproduce.main(["--papers", "memn2n", "dqn", "nas", "--results", str(tmp_path)])
-    report = (tmp_path / "REPORT.md").read_text()
-    assert code == 1
-    assert "## End-To-End Memory Networks (Sukhbaatar et al. 2015)\n\nran at budget cpu" in report
-    assert "## DQN (Mnih et al. 2013, 2015)\n\n**FAILED**" in report
-    assert "## Neural Architecture Search with RL (Zoph & Le 2017)\n\nNot yet reproduced" in report
-    assert "Budget: `cpu`. Commit" in report
 
 
-def test_no_papers_ready_exits_zero(tmp_path, monkeypatch):
-    monkeypatch.setattr(reproduce.importlib.util, "find_spec", lambda name: None)
-    assert reproduce.main(["--results", str(tmp_path)]) == 0
-    assert (tmp_path / "REPORT.md").read_text().count("Not yet reproduced") == 5
+def test_reproduce_runs_selected_papers_and_reports_all(tmp_path, monkeypatch):
+    calls = []
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    _fake_papers(monkeypatch, runs, calls)
+    code = reproduce.main(["--papers", "memn2n", "dqn", "--runs", str(runs), "--results", str(results)])
+    assert code == 1                                   # dqn's run() failed, memn2n still ran
+    assert calls == [("memn2n", "cpu", runs)]
+    text = (results / "REPORT.md").read_text()
+    for title in report.TITLES.values():               # all five papers have a section
+        assert f"## {title}" in text
+    assert "**Status: partial.** error 14.0 (paper 13.9)" in text
+    assert "Not yet reproduced in this repository." in text          # nas, a3c, slac: no module here
+
+
+def test_report_provenance_from_run_dirs(tmp_path, monkeypatch):
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    _fake_papers(monkeypatch, runs, [])
+    report.build("cpu", runs, results, readme=None)
+    text = (results / "REPORT.md").read_text()
+    # run a: seed 0, complete, 2.0 min; run b: seed 1, partial, 10.0 min; commit from versions.json
+    assert "| memn2n/a | cpu | 0 | complete | 2.0 | 0123456789+dirty | tensorflow 2.21.0, python 3.11.7 |" in text
+    assert "| memn2n/b | cpu | 1 | partial | 10.0 | 0123456789+dirty |" in text
+    # the deviation is listed once, with the run it applies to
+    assert "| `lr` | 0.1 | 0.2 | faster on 2 cores | memn2n/a |" in text
+
+
+def test_rebuilding_gives_the_same_file_and_readme_block(tmp_path, monkeypatch):
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    _fake_papers(monkeypatch, runs, [])
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{report.README_BEGIN}\nold\n{report.README_END}\ntail\n")
+    first = report.build("cpu", runs, results, readme=readme).read_text()
+    second = report.build("cpu", runs, results, readme=readme).read_text()
+    assert first == second
+    block = readme.read_text()
+    assert "old" not in block and block.endswith("tail\n")
+    assert "| End-To-End Memory Networks (Sukhbaatar et al. 2015) | partial | error 14.0 (paper 13.9) |" in block
+
+
+def test_section_status_is_checked():
+    with pytest.raises(ValueError, match="status"):
+        report.Section("done", "", "")
+
+
+def test_missing_runs_folder_is_a_one_line_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        report.main(["--runs", str(tmp_path / "nope"), "--results", str(tmp_path)])
+    assert e.value.code == 2
+    assert "does not exist; pass --runs DIR" in capsys.readouterr().err

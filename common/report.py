@@ -1,0 +1,219 @@
+"""The reproduction report: results/REPORT.md rebuilt from run directories, without training.
+
+    python -m common.report [--runs runs] [--results results] [--budget cpu|paper] [--papers ...]
+
+Each paper's `papers/<paper>/reproduce.py` offers two functions:
+
+    run(budget, runs_root)                    train, resume, evaluate, benchmark (the slow part);
+                                              writes only under runs_root/<paper>/
+    report(budget, runs_root, results_dir)    -> Section, built from those run directories and the
+                                              paper's published/ files only; writes its tables
+                                              and plots under results_dir (= results/<paper>)
+                                              and the generated block of its README
+
+`make reproduce` (common/reproduce.py) calls run() then this module; a user with runs made
+elsewhere (say on a GPU cluster) drops them into a runs folder and calls this module alone.
+The report is a pure function of the run directories: no clock, no current commit, so
+rebuilding it from the same runs gives the same file. Per paper it holds the paper's own
+section (tables next to the published numbers with their sources, plots, budget used against
+the paper's, evaluation protocol), then, from the run directories, a provenance table (profile,
+seed, state, wall time, commit, package versions) and the deviations in force.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+from common.results import markdown_table, write_between_markers
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPERS = ("dqn", "a3c", "memn2n", "nas", "slac")
+TITLES = {
+    "dqn": "DQN (Mnih et al. 2013, 2015)",
+    "a3c": "Asynchronous methods / A3C (Mnih et al. 2016)",
+    "memn2n": "End-To-End Memory Networks (Sukhbaatar et al. 2015)",
+    "nas": "Neural Architecture Search with RL (Zoph & Le 2017)",
+    "slac": "Stochastic Latent Actor-Critic (Lee et al. 2020)",
+}
+STATUSES = ("complete", "partial", "not run")
+README_BEGIN = "<!-- GENERATED:results (python -m common.report) -->"
+README_END = "<!-- /GENERATED -->"
+#: Packages whose versions the provenance table lists (all of versions.json is in each run dir).
+KEY_PACKAGES = ("tensorflow", "keras", "numpy", "python")
+
+
+@dataclasses.dataclass
+class Section:
+    """One paper's part of the report, returned by papers/<paper>/reproduce.py: report().
+
+    status    "complete" (every planned run finished), "partial" (some ran, or stopped early:
+              the body says what is missing) or "not run"
+    headline  one Markdown line for the overview table: our main number next to the paper's
+    body      Markdown: tables ours vs paper with each published number's source, plots as
+              ![..](<paper>/<file>.png) (relative to results/), the budget used against the
+              paper's, the evaluation protocol
+    runs      the run directories the numbers come from; the provenance table and the
+              deviations list are read from their config.json, deviations.json, versions.json
+    """
+    status: str
+    headline: str
+    body: str
+    runs: list[Path] = dataclasses.field(default_factory=list)
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"Section.status must be one of {STATUSES}, got {self.status!r}")
+
+
+def _json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _last_row(path: Path) -> dict:
+    try:
+        lines = [line for line in path.read_text().splitlines() if line.strip()]
+    except OSError:
+        return {}
+    if len(lines) < 2:
+        return {}
+    return dict(zip(lines[0].split(","), lines[-1].split(",")))
+
+
+def run_record(run_dir: Path, runs_root: Path) -> dict:
+    """What a run directory says about itself (written by common.run.Run)."""
+    config = _json(run_dir / "config.json") or {}
+    summary = _json(run_dir / "summary.json") if (run_dir / "DONE").exists() else None
+    versions = _json(run_dir / "versions.json") or {}
+    last = _last_row(run_dir / "metrics.csv")
+    wall = None
+    for source in (summary or {}, last):
+        for key in ("train_wall_time_s", "wall_time_s", "wall_time"):
+            if source.get(key) not in (None, ""):
+                wall = float(source[key])
+                break
+        if wall is not None:
+            break
+    commit = versions.get("git_commit") or "unknown"
+    try:
+        name = run_dir.resolve().relative_to(runs_root.resolve()).as_posix()
+    except ValueError:
+        name = run_dir.as_posix()
+    return {"run": name,
+            "profile": config.get("profile", "?"),
+            "seed": config.get("seed", "?"),
+            "state": "complete" if summary is not None else ("partial" if config else "missing"),
+            "wall_time_min": f"{wall / 60:.1f}" if wall is not None else "",
+            "commit": (commit[:10] + ("+dirty" if versions.get("git_dirty") else "")) if commit != "unknown" else commit,
+            "versions": ", ".join(f"{k} {versions[k]}" for k in KEY_PACKAGES if k in versions)}
+
+
+def provenance(runs: list[Path], runs_root: Path) -> str:
+    """Provenance table of the runs, then the deviations in force (union over the runs)."""
+    if not runs:
+        return "_No run directories._"
+    records = [run_record(Path(r), runs_root) for r in runs]
+    columns = ["run", "profile", "seed", "state", "wall_time_min", "commit", "versions"]
+    parts = [markdown_table(columns, [[rec[c] for c in columns] for rec in records])]
+    seen: dict[tuple, list[str]] = {}
+    for r, rec in zip(runs, records):
+        for d in _json(Path(r) / "deviations.json") or []:
+            key = (d.get("field"), str(d.get("paper")), str(d.get("ours")), d.get("reason", ""))
+            seen.setdefault(key, []).append(rec["run"])
+    if seen:
+        rows = [[f"`{f}`", p, o, reason, "all" if len(who) == len(runs) else ", ".join(who)]
+                for (f, p, o, reason), who in sorted(seen.items(), key=lambda kv: (kv[0][0] or "", kv[0][2]))]
+        parts += ["", "Deviations in force (from each run's deviations.json):", "",
+                  markdown_table(["field", "paper", "ours", "reason", "runs"], rows)]
+    else:
+        parts += ["", "No deviations from the paper's values in these runs."]
+    return "\n".join(parts)
+
+
+def paper_section(paper: str, budget: str, runs_root: Path, results_dir: Path) -> Section:
+    """The paper's Section, or a 'not run' one when the paper has no reproduce.report yet."""
+    name = f"papers.{paper}.reproduce"
+    if importlib.util.find_spec(name) is None:
+        return Section("not run", "not reproduced yet", "Not yet reproduced in this repository.")
+    module = importlib.import_module(name)
+    return module.report(budget, runs_root, results_dir / paper)
+
+
+def render(sections: dict[str, Section], budget: str, runs_root: Path) -> str:
+    overview = markdown_table(["paper", "status", "ours vs paper"],
+                              [[f"[{TITLES[p]}](#{_anchor(TITLES[p])})", s.status, s.headline]
+                               for p, s in sections.items()])
+    out = ["# Reproduction report", "",
+           f"Budget `{budget}`. Built by `python -m common.report` from the run directories under "
+           f"`{_shown(runs_root)}/`; every number below comes from those runs or from the papers' "
+           f"published numbers (`papers/<paper>/published/`, each row with its source). "
+           f"Partial results are marked as such.", "", overview, ""]
+    for paper, s in sections.items():
+        out += [f"## {TITLES[paper]}", "", f"**Status: {s.status}.** {s.headline}", "", s.body.strip(), "",
+                "### Runs and provenance", "", provenance(s.runs, runs_root), ""]
+    return "\n".join(out)
+
+
+def _anchor(title: str) -> str:
+    keep = "".join(ch for ch in title.lower() if ch.isalnum() or ch in " -")
+    return keep.replace(" ", "-")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def readme_block(sections: dict[str, Section], budget: str) -> str:
+    rows = [[TITLES[p], s.status, s.headline] for p, s in sections.items()]
+    return "\n".join([f"Generated from `results/REPORT.md` (budget `{budget}`) by `python -m common.report`; "
+                      f"the full report has the tables, plots, budgets and provenance.", "",
+                      markdown_table(["paper", "status", "ours vs paper"], rows)])
+
+
+def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Path = ROOT / "results",
+          papers=PAPERS, readme: Path | None | str = "auto") -> Path:
+    """Rebuild results/REPORT.md from the run directories, and the results block of `readme`
+    ("auto": the repository's README.md, only when writing the repository's results/)."""
+    if readme == "auto":
+        readme = ROOT / "README.md" if results_dir.resolve() == (ROOT / "results").resolve() else None
+    results_dir.mkdir(parents=True, exist_ok=True)
+    sections = {}
+    for paper in papers:
+        print(f"[report] {paper}", flush=True)
+        sections[paper] = paper_section(paper, budget, runs_root, results_dir)
+    path = results_dir / ("REPORT.md" if budget == "cpu" else f"REPORT-{budget}.md")
+    path.write_text(render(sections, budget, runs_root))
+    if readme is not None and budget == "cpu" and tuple(papers) == PAPERS:
+        write_between_markers(readme, README_BEGIN, README_END, readme_block(sections, budget))
+    print(f"[report] wrote {path}", flush=True)
+    return path
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m common.report", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--budget", choices=["cpu", "paper"], default="cpu")
+    ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", ROOT / "runs")),
+                    help="folder holding <paper>/ run directories (default: runs/)")
+    ap.add_argument("--results", type=Path, default=ROOT / "results", help="output folder (default: results/)")
+    ap.add_argument("--papers", nargs="*", choices=PAPERS, default=list(PAPERS))
+    args = ap.parse_args(argv)
+    if not args.runs.is_dir():
+        ap.error(f"runs folder {args.runs} does not exist; pass --runs DIR holding <paper>/ run directories")
+    build(args.budget, args.runs, args.results, tuple(args.papers))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
