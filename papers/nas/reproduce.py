@@ -1,14 +1,19 @@
-"""Zoph & Le 2017: the CPU-scale reproduction (`make reproduce`), and its report.
+"""Zoph & Le 2017: the reproduction (`make reproduce`) and its report.
 
-    python -m papers.nas.reproduce [--budget cpu|paper] [--report-only]
+    python -m papers.nas.reproduce [--budget cpu|paper] [--runs runs] [--report-only]
 
-Runs (or resumes; finished runs are skipped) the four searches -- CIFAR-10 controller and random
-search at the same budget, PTB cell controller and random search -- then the benchmark (child
-evaluations per hour with 1 and 2 Ray workers) and the retraining of the best CIFAR-10 child with
-its error on the available test images. `report` turns the run directories into plots, tables,
-`results/nas/evidence.json` and the results section of papers/nas/README.md. A run that was
-stopped before its budget is reported as PARTIAL with its number of children; controller and
-random search are always compared on the same number of children (the first N of each).
+`run(budget, runs_root)` runs (or resumes; finished runs are skipped) the four searches --
+CIFAR-10 controller and random search at the same budget, PTB cell controller and random search
+-- into runs_root/nas/<search>-seed0 (budget `paper`: <search>-paper-seed0), then the benchmark
+(child evaluations per hour with 1 and 2 Ray workers, runs_root/nas/benchmark.json) and the
+retraining of the best CIFAR-10 child with its error on the available test images
+(<cifar10-controller run>/final/final.json).
+
+`report(budget, runs_root, results_dir)` reads only those files and papers/nas/published/: it
+writes the plots and `evidence.json` under results_dir (results/nas), the results section of
+papers/nas/README.md (budget cpu), and returns the paper's common.report.Section. A run stopped
+before its budget is reported as PARTIAL with its number of children; controller and random search
+are always compared on the same number of children (the first N of each).
 """
 
 from __future__ import annotations
@@ -17,17 +22,18 @@ import argparse
 import csv
 import json
 import math
-import subprocess
 from pathlib import Path
 
 from common.config import build, deviations_markdown
+from common.report import Section
 from common.results import curve_plot, markdown_table, read_published, write_between_markers
-from papers.nas import benchmark, evaluate, losses, train
+from papers.nas import losses
 from papers.nas.config import PROFILES, NASConfig
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-RUNS_ROOT = REPO / "runs" / "nas"
+README = HERE / "README.md"
+PAPER = "nas"
 SEARCHES = {   # run name -> (task, search); profile per budget below
     "cifar10-controller": ("cifar10", "controller"),
     "cifar10-random": ("cifar10", "random"),
@@ -36,21 +42,30 @@ SEARCHES = {   # run name -> (task, search); profile per budget below
 }
 PROFILE = {("cpu", "cifar10"): ["--profile", "cpu"], ("cpu", "ptb"): ["--profile", "cpu_ptb"],
            ("paper", "cifar10"): ["--profile", "paper"], ("paper", "ptb"): ["--profile", "paper", "--set", "task=ptb"]}
+RUN_SUFFIX = {"cpu": "-seed0", "paper": "-paper-seed0"}
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+#: Table 1 row of each search space (config field `space`)
+TABLE1_ROW = {"v1": "NAS v1", "strides": "NAS v2", "pooling": "NAS v3 max pooling ("}
 
 
-def run_dir(name: str) -> Path:
-    return RUNS_ROOT / f"{name}-seed0"
+def run_dir(runs_root: Path, name: str, budget: str = "cpu") -> Path:
+    return Path(runs_root) / PAPER / f"{name}{RUN_SUFFIX[budget]}"
 
 
-def run_all(budget: str, results_dir: Path) -> None:
+def run(budget: str, runs_root: Path) -> None:
+    """Train / resume the four searches, benchmark, retrain the best CIFAR-10 child (the slow part).
+    Writes only under runs_root/nas/; finished parts are skipped."""
+    from papers.nas import benchmark, evaluate, train      # heavy imports (TensorFlow, Ray) only here
+
+    root = Path(runs_root) / PAPER
+    root.mkdir(parents=True, exist_ok=True)
     for name, (task, search) in SEARCHES.items():
         argv = PROFILE[(budget, task)] + ["--set", f"task={task}", "--set", f"search={search}",
-                                          "--run-dir", str(run_dir(name))]
+                                          "--run-dir", str(run_dir(runs_root, name, budget))]
         train.main(argv)
-    if not (results_dir / "benchmark.json").exists():
-        benchmark.main(["--out", str(results_dir / "benchmark.json")])
-    evaluate.evaluate(run_dir("cifar10-controller"))
+    if not (root / "benchmark.json").exists():
+        benchmark.main(["--out", str(root / "benchmark.json")])
+    evaluate.evaluate(run_dir(runs_root, "cifar10-controller", budget))
 
 
 # ---------------------------------------------------------------------------- report
@@ -62,6 +77,13 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def _json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def _num(x) -> float:
     try:
         return float(x)
@@ -69,10 +91,25 @@ def _num(x) -> float:
         return float("nan")
 
 
-def search_summary(name: str, metric: str, n: int | None = None) -> dict:
+def _wall_minutes(d: Path) -> float:
+    """Search wall time from metrics.csv: `wall_time` restarts at each resume, so the maxima of
+    its increasing segments are summed (time lost after the last checkpoint of a crash is not)."""
+    total, seg = 0.0, 0.0
+    for row in _rows(d / "metrics.csv"):
+        w = _num(row.get("wall_time"))
+        if not math.isfinite(w):
+            continue
+        if w < seg:
+            total += seg
+        seg = w
+    total += seg
+    return total / 60.0 if total else float("nan")
+
+
+def search_summary(d: Path, name: str, metric: str, n: int | None = None) -> dict:
     """Children of one run (first n), their moving-average reward and top-k statistics."""
-    d = run_dir(name)
-    cfg = json.loads((d / "config.json").read_text())["config"] if (d / "config.json").exists() else {}
+    saved = _json(d / "config.json") or {}
+    cfg = saved.get("config", {})
     children = _rows(d / "children.csv")[:n]
     rewards = [_num(r["reward"]) for r in children]
     values = [_num(r[metric]) for r in children if r["status"] == "ok"]
@@ -84,7 +121,8 @@ def search_summary(name: str, metric: str, n: int | None = None) -> dict:
     largest = metric == "val_acc"
     top = sorted(finite, reverse=largest)
     q = max(len(rewards) // 4, 1)
-    commit = json.loads((d / "versions.json").read_text()).get("git_commit") if (d / "versions.json").exists() else None
+    versions = _json(d / "versions.json") or {}
+    metrics = _rows(d / "metrics.csv")
     return {"name": name, "children": len(children), "total": cfg.get("total_architectures"),
             "complete": (d / "DONE").exists(), "failed": sum(r["status"] != "ok" for r in children),
             "ema": ema, "top1": top[0] if top else float("nan"),
@@ -92,7 +130,9 @@ def search_summary(name: str, metric: str, n: int | None = None) -> dict:
             "mean_reward_first_quarter": sum(rewards[:q]) / q if rewards else float("nan"),
             "mean_reward_last_quarter": sum(rewards[-q:]) / q if rewards else float("nan"),
             "mean_value_last_quarter": _mean([_num(r[metric]) for r in children[-q:] if r["status"] == "ok"]),
-            "running_best": _running(values, largest), "commit": commit, "config": cfg}
+            "running_best": _running(values, largest), "commit": versions.get("git_commit"),
+            "updates": int(_num(metrics[-1]["updates"])) if metrics else 0,
+            "wall_min": _wall_minutes(d), "config": cfg}
 
 
 def _running(values, largest, k=5):
@@ -115,41 +155,102 @@ def _label(s: dict) -> str:
     return f"{s['name']} ({state})"
 
 
-def report(results_dir: Path) -> str:
+def _state(d: Path) -> tuple[str, int, int | None]:
+    """('complete' | 'partial' | 'not started', children so far, planned children) of a search run."""
+    cfg = (_json(d / "config.json") or {}).get("config", {})
+    k = len(_rows(d / "children.csv"))
+    if (d / "DONE").exists():
+        return "complete", k, cfg.get("total_architectures")
+    return ("partial" if k or cfg else "not started"), k, cfg.get("total_architectures")
+
+
+def _sources(rows: list[dict]) -> tuple[str, dict[str, int]]:
+    """'[1] source; [2] ...' and each source's number, in first-seen order."""
+    seen = []
+    for r in rows:
+        if r["source"] not in seen:
+            seen.append(r["source"])
+    return "; ".join(f"[{i}] {s}" for i, s in enumerate(seen, 1)), {s: i for i, s in enumerate(seen, 1)}
+
+
+def _minutes(m: float) -> str:
+    return f"{m:.0f} min" if math.isfinite(m) else "-"
+
+
+def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None = README) -> Section:
+    """The paper's report Section, built only from runs_root/nas/ and papers/nas/published/.
+    Writes plots, benchmark.json (copy) and evidence.json under results_dir; the README's results
+    block for budget cpu (readme=None: not touched)."""
+    runs_root, results_dir = Path(runs_root), Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
+    dirs = {name: run_dir(runs_root, name, budget) for name in SEARCHES}
+    states = {name: _state(d) for name, d in dirs.items()}
+    paper_cfg = build(NASConfig, PROFILES, "paper")[0]
+    scale = "CPU-scale" if budget == "cpu" else "paper-budget"
     ev: dict = {}
-    lines = ["**Reduced CPU-scale search, not the paper's 12,800-child / 800-GPU search.** "
-             "Numbers below are produced by `papers/nas/reproduce.py` from the run directories."]
+    parts: list[str] = []             # results tables and plots
+    budget_rows: list[list] = []      # Budget: used vs the paper's
+    headline: list[str] = []
+    missing: list[str] = []
+    for name, (state, k, total) in states.items():
+        if state == "not started":
+            missing.append(f"`{dirs[name].name}` not started")
+        elif state == "partial":
+            missing.append(f"`{dirs[name].name}` stopped at {k} of {total} children")
 
     # -------- CIFAR-10
-    c_all, r_all = _rows(run_dir("cifar10-controller") / "children.csv"), _rows(run_dir("cifar10-random") / "children.csv")
+    c_all = _rows(dirs["cifar10-controller"] / "children.csv")
+    r_all = _rows(dirs["cifar10-random"] / "children.csv")
     n = min(len(c_all), len(r_all))
+    cifar = None
     if n:
-        c, r = search_summary("cifar10-controller", "val_acc", n), search_summary("cifar10-random", "val_acc", n)
-        cfg = c["config"]
-        budget = (f"{n} children per search (first {n} completed of each run), {cfg['start_layers']} conv layers, "
-                  f"filters {cfg['num_filters']}, kernels {cfg['filter_heights']}, {cfg['child_epochs']} epochs on "
-                  f"{cfg['train_size']} training images at {cfg['image_size']}x{cfg['image_size']}, reward on "
-                  f"{cfg['val_size']} validation images; m = {cfg['architectures_per_update']}, "
-                  f"{cfg['workers']} Ray workers")
+        c = search_summary(dirs["cifar10-controller"], "cifar10-controller", "val_acc", n)
+        r = search_summary(dirs["cifar10-random"], "cifar10-random", "val_acc", n)
+        cifar, cfg = c, c["config"]
+        cifar_budget = (f"{n} children per search (first {n} completed of each run), {cfg['start_layers']} conv layers, "
+                        f"filters {cfg['num_filters']}, kernels {cfg['filter_heights']}, {cfg['child_epochs']} epochs on "
+                        f"{cfg['train_size']} training images at {cfg['image_size']}x{cfg['image_size']}, reward on "
+                        f"{cfg['val_size']} validation images; m = {cfg['architectures_per_update']}, "
+                        f"{cfg['workers']} Ray workers")
         xs = list(range(1, n + 1))
         curve_plot({"controller (REINFORCE)": (xs, c["ema"]), "random search": (xs, r["ema"])},
-                   results_dir / "cifar10_moving_avg_reward.png", "CIFAR-10 search (reduced): moving-average reward",
+                   results_dir / "cifar10_moving_avg_reward.png", f"CIFAR-10 search ({scale}): moving-average reward",
                    "children evaluated", f"EMA (decay {cfg['baseline_decay']}) of reward = val_acc^3")
         curve_plot({"controller": (list(range(1, len(c["running_best"]) + 1)), c["running_best"]),
                     "random search": (list(range(1, len(r["running_best"]) + 1)), r["running_best"])},
-                   results_dir / "cifar10_top5_val_acc.png", "CIFAR-10 search (reduced): top-5 validation accuracy so far",
+                   results_dir / "cifar10_top5_val_acc.png", f"CIFAR-10 search ({scale}): top-5 validation accuracy so far",
                    "successful children", "mean of the 5 best validation accuracies")
         rows = [[_label(s), s["children"], s["failed"], s["mean_reward_first_quarter"], s["mean_reward_last_quarter"],
                  s["ema"][-1], s["mean_value_last_quarter"], s["top1"], s["top5"]] for s in (c, r)]
-        lines += ["", "### CIFAR-10 CNN search: controller vs random search (same budget)", "",
-                  f"Budget: {budget}.", "",
+        parts += ["### CIFAR-10 CNN search: controller vs random search (same budget)", "",
                   markdown_table(["run", "children", "failed", "mean reward, first 1/4", "mean reward, last 1/4",
                                   "final moving-avg reward", "mean val acc, last 1/4", "best val acc",
                                   "top-5 val acc"], rows, digits=4), "",
-                  "![moving-average reward](../../results/nas/cifar10_moving_avg_reward.png)",
-                  "![top-5 validation accuracy](../../results/nas/cifar10_top5_val_acc.png)"]
-        ev.update(cifar_budget_architectures=n, cifar_budget=budget,
+                  "The paper shows no CIFAR-10 search curve or validation accuracies of its children to compare "
+                  "with; its control experiment (RL vs random search) is on the PTB search.", "",
+                  "![CIFAR-10 search: moving-average reward](nas/cifar10_moving_avg_reward.png)",
+                  "![CIFAR-10 search: top-5 validation accuracy so far](nas/cifar10_top5_val_acc.png)", ""]
+        headline.append(f"CIFAR-10 search, {n} of the paper's {paper_cfg.total_architectures:,} children: "
+                        f"top-5 val acc controller {c['top5']:.3f} vs random {r['top5']:.3f}")
+        budget_rows += [
+            ["CIFAR-10: children per search", f"{paper_cfg.total_architectures:,}", f"{n} (first {n} of each run)"],
+            ["CIFAR-10: controller updates (m children each)",
+             f"{paper_cfg.total_architectures // paper_cfg.architectures_per_update:,} (m = {paper_cfg.architectures_per_update})",
+             f"{c['updates']} (m = {cfg['architectures_per_update']})"],
+            ["CIFAR-10: children trained at once", f"{paper_cfg.workers} (GPUs)", f"{cfg['workers']} (Ray workers on CPU)"],
+            ["CIFAR-10: child network",
+             f"{paper_cfg.start_layers} conv layers, +{paper_cfg.layers_increment} every {paper_cfg.curriculum_every:,} "
+             f"children; filters {list(paper_cfg.num_filters)}",
+             f"{cfg['start_layers']} conv layers" + (" (no curriculum step reached)"
+                                                     if cfg["curriculum_every"] >= n else "")
+             + f"; filters {cfg['num_filters']}"],
+            ["CIFAR-10: child training",
+             f"{paper_cfg.child_epochs} epochs on {paper_cfg.train_size:,} images at {paper_cfg.image_size}x{paper_cfg.image_size}",
+             f"{cfg['child_epochs']} epochs on {cfg['train_size']:,} images at {cfg['image_size']}x{cfg['image_size']}"],
+            ["CIFAR-10: reward's validation images", f"{paper_cfg.val_size:,}", f"{cfg['val_size']:,}"],
+            ["CIFAR-10: search wall time", "~4 weeks on 800 GPUs (secondary estimate, PAPERS.md 4.5)",
+             f"controller {_minutes(c['wall_min'])}, random {_minutes(r['wall_min'])} (metrics.csv)"]]
+        ev.update(cifar_budget_architectures=n, cifar_budget=cifar_budget,
                   cifar_controller_top5_val_acc=round(c["top5"], 4), cifar_random_top5_val_acc=round(r["top5"], 4),
                   cifar_controller_moving_avg_reward_first=round(c["ema"][0], 5),
                   cifar_controller_moving_avg_reward_last=round(c["ema"][-1], 5),
@@ -158,89 +259,211 @@ def report(results_dir: Path) -> str:
                   cifar_random_mean_val_acc_last_quarter=round(r["mean_value_last_quarter"], 4),
                   cifar_controller_run_complete=c["complete"], cifar_random_run_complete=r["complete"],
                   cifar_run_commit=c["commit"])
-    final_path = run_dir("cifar10-controller") / "final" / "final.json"
-    if final_path.exists():
-        final = json.loads(final_path.read_text())
-        published = read_published(HERE / "published" / "nas_cifar10.csv")
-        rows = [[p["model"], p["depth"] or "-", p["params_M"] or "-", p["test_error_pct"], "paper (Table 1)"] for p in published]
-        rows.append([f"best child of our reduced search: `{final['arch']}`".replace("|", "\\|"), len(final["arch"].split("|")),
-                     f"{final['params'] / 1e6:.3f}", final["test_error_pct"],
+    elif c_all or r_all:
+        missing.append("the CIFAR-10 comparison (one of the two searches has no children yet)")
+
+    published = read_published(HERE / "published" / "nas_cifar10.csv")
+    final = _json(dirs["cifar10-controller"] / "final" / "final.json")
+    space = (cifar or {}).get("config", {}).get("space", "v1")
+    paper_row = next((p for p in published if p["model"].startswith(TABLE1_ROW.get(space, "NAS v1"))), published[0])
+    if final is not None:
+        legend, ids = _sources(published)
+        rows = [[p["model"], p["depth"] or "-", p["params_M"] or "-", p["test_error_pct"],
+                 f"paper Table 1 [{ids[p['source']]}]"] for p in published]
+        cfg = (cifar or {}).get("config", {})
+        image = f" at {cfg['image_size']}x{cfg['image_size']}" if cfg else ""
+        rows.append([f"best child of our {scale} search: `{final['arch']}`".replace("|", "\\|"),
+                     len(final["arch"].split("|")), f"{final['params'] / 1e6:.3f}", final["test_error_pct"],
                      f"ours: {final['test_set']}, retrained {final['final_epochs']} epochs on "
-                     f"{final['final_train_size']} images at {c['config']['image_size']}x{c['config']['image_size']}"
-                     if n else final["test_set"]])
-        lines += ["", "### Best found CIFAR-10 architecture, retrained, next to the paper's Table 1", "",
-                  markdown_table(["model", "depth", "params (M)", "test error %", "source"], rows, digits=2)]
+                     f"{final['final_train_size']} images{image}"])
+        parts += ["### Best found CIFAR-10 architecture, retrained, next to the paper's Table 1", "",
+                  markdown_table(["model", "depth", "params (M)", "test error %", "source"], rows, digits=2), "",
+                  f"Published numbers: `papers/nas/published/nas_cifar10.csv`; sources: {legend}.", ""]
+        headline.append(f"best child {final['test_error_pct']:.1f}% test error ({final.get('test_images', '?')} test "
+                        f"images) vs paper {paper_row['test_error_pct']}% ({TABLE1_ROW.get(space, 'NAS v1').rstrip(' (')})")
+        budget_rows.append(["CIFAR-10: final model",
+                            f"grid search (lr, weight decay, BN epsilon, lr-decay epoch), trained to convergence "
+                            f"on {paper_cfg.final_train_size:,} images; full 10,000-image test set",
+                            f"trained once, {final['final_epochs']} epochs on {final['final_train_size']:,} images; "
+                            f"{final['test_set']}"])
         ev["cifar_best_test_error_first1000"] = final["test_error_pct"]
         ev["cifar_best_test_set"] = final["test_set"]
         ev["cifar_best_arch"] = final["arch"]
+    else:
+        missing.append("the retraining of the best CIFAR-10 child (`final/final.json` of the controller run)")
 
     # -------- PTB
-    pc_all, pr_all = _rows(run_dir("ptb-controller") / "children.csv"), _rows(run_dir("ptb-random") / "children.csv")
+    pc_all, pr_all = _rows(dirs["ptb-controller"] / "children.csv"), _rows(dirs["ptb-random"] / "children.csv")
     n = min(len(pc_all), len(pr_all))
+    ptb_pub = [p for p in read_published(HERE / "published" / "nas_ptb.csv") if "bpc" not in p["model"]]
+    nas_best = min((p for p in ptb_pub if p["model"].startswith("NAS cell, base")), key=lambda p: _num(p["test_ppl"]))
     if n:
-        c, r = search_summary("ptb-controller", "val_ppl", n), search_summary("ptb-random", "val_ppl", n)
+        c, r = (search_summary(dirs["ptb-controller"], "ptb-controller", "val_ppl", n),
+                search_summary(dirs["ptb-random"], "ptb-random", "val_ppl", n))
         cfg = c["config"]
-        budget = (f"{n} children per search, base-{cfg['cell_base']} cells, 2-layer LM of {cfg['ptb_hidden']} units, "
-                  f"{cfg['ptb_epochs']} epoch on the first {cfg['ptb_train_tokens']} training tokens, perplexity on the "
-                  f"first {cfg['ptb_val_tokens']} validation tokens; m = {cfg['architectures_per_update']}")
+        ptb_budget = (f"{n} children per search, base-{cfg['cell_base']} cells, 2-layer LM of {cfg['ptb_hidden']} units, "
+                      f"{cfg['ptb_epochs']} epoch on the first {cfg['ptb_train_tokens']} training tokens, perplexity on the "
+                      f"first {cfg['ptb_val_tokens']} validation tokens; m = {cfg['architectures_per_update']}")
         xs = list(range(1, n + 1))
         curve_plot({"controller (REINFORCE)": (xs, c["ema"]), "random search": (xs, r["ema"])},
-                   results_dir / "ptb_moving_avg_reward.png", "PTB cell search (reduced): moving-average reward",
+                   results_dir / "ptb_moving_avg_reward.png", f"PTB cell search ({scale}): moving-average reward",
                    "children evaluated", f"EMA of reward = {cfg['ppl_reward_c']:g} / ppl^2")
         rows = [[_label(s), s["children"], s["failed"], f"{s['ema'][-1]:.3g}", s["mean_value_last_quarter"], s["top1"],
                  s["top5"]] for s in (c, r)]
-        lines += ["", "### PTB recurrent-cell search: controller vs random search (same budget)", "",
-                  f"Budget: {budget}.", "",
+        legend, ids = _sources(ptb_pub)
+        parts += ["### PTB recurrent-cell search: controller vs random search (same budget)", "",
                   markdown_table(["run", "children", "failed", "final moving-avg reward", "mean val ppl, last 1/4",
                                   "best val ppl", "mean of best-5 val ppl"], rows, digits=1), "",
-                  "![PTB moving-average reward](../../results/nas/ptb_moving_avg_reward.png)", "",
-                  "Paper (Table 2, full-scale, test perplexity): " + "; ".join(
-                      f"{p['model']}: {p['test_ppl']}" for p in read_published(HERE / "published" / "nas_ptb.csv")[:3])
-                  + ". Our numbers are validation perplexities of 1-epoch proxy children, not comparable in value."]
-        ev.update(ptb_budget_architectures=n, ptb_budget=budget,
+                  "![PTB cell search: moving-average reward](nas/ptb_moving_avg_reward.png)", "",
+                  "The paper's PTB numbers (Table 2) are test perplexities of the best cell trained at full scale; "
+                  "ours are validation perplexities of proxy children and are not comparable in value:", "",
+                  markdown_table(["model", "params (M)", "test ppl", "source"],
+                                 [[p["model"], p["params_M"] or "-", p["test_ppl"], f"[{ids[p['source']]}]"]
+                                  for p in ptb_pub]), "",
+                  f"Published numbers: `papers/nas/published/nas_ptb.csv`; sources: {legend}.", ""]
+        headline.append(f"PTB cell search, {n} children: best val ppl controller {c['top1']:.0f} vs random "
+                        f"{r['top1']:.0f} (paper: test ppl {nas_best['test_ppl']}, full scale)")
+        full_train = "all (929k)" if not paper_cfg.ptb_train_tokens else f"{paper_cfg.ptb_train_tokens:,}"
+        full_val = "all (73k)" if not paper_cfg.ptb_val_tokens else f"{paper_cfg.ptb_val_tokens:,}"
+        budget_rows += [
+            ["PTB: children per search", "not given in our sources", f"{n}"],
+            ["PTB: children trained at once", "400 (CPUs)", f"{cfg['workers']} (Ray workers on CPU)"],
+            ["PTB: child network and training",
+             f"{paper_cfg.ptb_layers}-layer LM of {paper_cfg.ptb_hidden} units, {paper_cfg.ptb_epochs} epochs on "
+             f"{full_train} training tokens",
+             f"{cfg['ptb_layers']}-layer LM of {cfg['ptb_hidden']} units, {cfg['ptb_epochs']} epoch(s) on the first "
+             f"{cfg['ptb_train_tokens']:,} training tokens"],
+            ["PTB: reward's validation tokens", full_val, f"first {cfg['ptb_val_tokens']:,}"],
+            ["PTB: search wall time", "not given in our sources",
+             f"controller {_minutes(c['wall_min'])}, random {_minutes(r['wall_min'])} (metrics.csv)"]]
+        ev.update(ptb_budget_architectures=n, ptb_budget=ptb_budget,
                   ptb_controller_best_val_ppl=round(c["top1"], 2), ptb_random_best_val_ppl=round(r["top1"], 2),
                   ptb_controller_run_complete=c["complete"], ptb_random_run_complete=r["complete"])
+    elif pc_all or pr_all:
+        missing.append("the PTB comparison (one of the two searches has no children yet)")
 
-    # -------- benchmark
-    bench_path = results_dir / "benchmark.json"
-    if bench_path.exists():
-        bench = json.loads(bench_path.read_text())
+    # -------- benchmark: produced by run() into runs_root/nas/; else the committed results/nas copy
+    bench_run, bench_out = runs_root / PAPER / "benchmark.json", results_dir / "benchmark.json"
+    bench, bench_from = _json(bench_run), "`nas/benchmark.json` of the runs folder"
+    if bench is not None:
+        text = json.dumps(bench, indent=2) + "\n"
+        if not bench_out.exists() or bench_out.read_text() != text:
+            bench_out.write_text(text)
+    else:   # results_dir's copy, else the committed one (results_dir may be elsewhere)
+        bench = _json(bench_out) or _json(REPO / "results" / PAPER / "benchmark.json")
+        bench_from = "the committed `results/nas/benchmark.json` (the runs folder has none)"
+    if bench is not None:
         by = {row["workers"]: row for row in bench["settings"]}
-        lines += ["", "### Child evaluations per hour on this machine (2 shared CPU cores)", "",
+        parts += ["### Child evaluations per hour (measured on 2 shared CPU cores)", "",
                   markdown_table(["Ray workers", "children timed", "wall s", "evaluations / hour", "start-up s"],
                                  [[w, by[w]["children"], by[w]["wall_s"], by[w]["evals_per_hour"], by[w]["startup_s"]]
-                                  for w in sorted(by)], digits=1), "", f"Child: {bench['child']}."]
-        ev["child_evals_per_hour_1_worker"] = by[1]["evals_per_hour"]
-        ev["child_evals_per_hour_2_workers"] = by[2]["evals_per_hour"]
+                                  for w in sorted(by)], digits=1), "",
+                  f"Child: {bench['child']} (profile `{bench.get('profile', '?')}`). From {bench_from}. "
+                  f"The paper gives no throughput; it trained 800 children at once on 800 GPUs.", ""]
+        ev["child_evals_per_hour_1_worker"] = by.get(1, {}).get("evals_per_hour")
+        ev["child_evals_per_hour_2_workers"] = by.get(2, {}).get("evals_per_hour")
+    else:
+        missing.append("the benchmark (`nas/benchmark.json`)")
 
-    for key in ("cifar_budget_architectures", "cifar_controller_top5_val_acc", "cifar_random_top5_val_acc",
-                "cifar_best_test_error_first1000", "ptb_controller_best_val_ppl", "ptb_random_best_val_ppl",
+    # -------- status, headline, body
+    started = any(k for _, k, _ in states.values()) or final is not None
+    done = all(s == "complete" for s, _, _ in states.values()) and final is not None and bench is not None
+    status = "complete" if done else ("partial" if started else "not run")
+    if not started:
+        head = (f"not run (paper: {paper_row['test_error_pct']}% CIFAR-10 test error, {paper_row['model']}; "
+                f"PTB test ppl {nas_best['test_ppl']})")
+    else:
+        head = "; ".join(headline) or "searches started, no comparison yet"
+    intro = [f"**{'Reduced CPU-scale search' if budget == 'cpu' else 'Paper-budget search'}"
+             f"{', not the paper' + chr(39) + 's 12,800-child / 800-GPU search' if budget == 'cpu' else ''}.** "
+             f"Numbers below are produced by `papers/nas/reproduce.py` from the run directories "
+             f"(`nas/<search>{RUN_SUFFIX[budget]}`).", ""]
+    if status == "not run":
+        intro += [f"Not run yet at budget `{budget}`: no search has any children under `nas/` of the runs folder. "
+                  f"`python -m papers.nas.reproduce --budget {budget}` (or `make reproduce PAPERS=nas BUDGET={budget}`) runs it.", ""]
+    elif missing:
+        intro += ["**Partial.** Missing: " + "; ".join(missing) + ".", ""]
+    budget_part = []
+    if budget_rows:
+        budget_part = ["### Budget: used vs the paper's", "",
+                       markdown_table(["", "paper", "ours"], budget_rows), "",
+                       "One seed (0) per search. Paper values from `config.py` (profile `paper`) and "
+                       "`/work/shared/reference/PAPERS.md` section 4.", ""]
+    cfg = (cifar or {}).get("config") or {}
+    protocol = [
+        "### Evaluation protocol", "",
+        f"* **Search reward (CIFAR-10)**: (max validation accuracy of the child's last "
+        f"{cfg.get('reward_last_epochs', paper_cfg.reward_last_epochs)} epochs)^3, on validation images held out of "
+        f"the training split (never the test set). Controller and random search are compared on the first N "
+        f"children of each (N = the smaller count); curves are the same exponential moving average of the rewards "
+        f"for both (the controller's baseline); \"top-5 val acc\" is the mean of the 5 best validation accuracies. "
+        f"A failed child (exception, divergence, time limit) has reward 0 and counts as failed.",
+        "* **Best CIFAR-10 architecture**: the controller run's child with the highest search validation accuracy, "
+        "retrained once from scratch (`final_epochs` on `final_train_size` images) and tested on the test images "
+        "named in the table. The paper grid-searches its training hyperparameters, trains to convergence and tests "
+        "on all 10,000 test images.",
+        "* **PTB**: reward c / (validation perplexity)^2 with c = 80 after the proxy child's training; the paper's "
+        "Table 2 reports test perplexity of the best cell trained at full scale.",
+        "* **Benchmark**: the same fixed random CIFAR-10 children trained through the search's Ray pool with 1 and "
+        "2 workers; Ray and TensorFlow start-up is timed separately and left out of the rate.", ""]
+    body = "\n".join(intro + parts + budget_part + protocol).rstrip() + "\n"
+
+    # -------- evidence.json (commit = the runs' commit, from versions.json)
+    for key in ("cifar_budget_architectures", "cifar_budget", "cifar_controller_top5_val_acc",
+                "cifar_random_top5_val_acc", "cifar_controller_moving_avg_reward_first",
+                "cifar_controller_moving_avg_reward_last", "cifar_random_moving_avg_reward_last",
+                "cifar_controller_mean_val_acc_last_quarter", "cifar_random_mean_val_acc_last_quarter",
+                "cifar_controller_run_complete", "cifar_random_run_complete", "cifar_run_commit",
+                "cifar_best_test_error_first1000", "cifar_best_test_set", "cifar_best_arch",
+                "ptb_budget", "ptb_budget_architectures", "ptb_controller_best_val_ppl", "ptb_random_best_val_ppl",
+                "ptb_controller_run_complete", "ptb_random_run_complete",
                 "child_evals_per_hour_1_worker", "child_evals_per_hour_2_workers"):
-        ev.setdefault(key, None)          # null = not run yet (see the README's "Not done")
-    ev["commit"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    ev["reduced_search"] = True
+        ev.setdefault(key, None)          # null = not run yet
+    run_commits = {}
+    for name, d in dirs.items():
+        v = _json(d / "versions.json")
+        if v and v.get("git_commit"):
+            run_commits[name] = v["git_commit"] + ("+dirty" if v.get("git_dirty") else "")
+    ev["run_commits"] = run_commits
+    ev["commit"] = (run_commits.get("cifar10-controller") or next(iter(run_commits.values()), "")).split("+")[0] or None
+    ev["reduced_search"] = budget == "cpu"
+    ev["budget"] = budget
+    ev["status"] = status
     (results_dir / "evidence.json").write_text(json.dumps(ev, indent=2, sort_keys=True) + "\n")
-    cpu_devs = build(NASConfig, PROFILES, "cpu")[1]
-    ptb_only = [d for d in build(NASConfig, PROFILES, "cpu_ptb")[1] if d.field in ("task", "total_architectures", "child_max_seconds")]
-    lines += ["", "### Deviations of the CPU-scale profiles from the paper (generated from config.py)", "",
-              "Profile `cpu` (CIFAR-10 search; the PTB search uses the same values):", "",
-              deviations_markdown(cpu_devs), "", "Profile `cpu_ptb` differs from `cpu` in:", "",
-              deviations_markdown(ptb_only)]
-    body = "\n".join(lines)
-    write_between_markers(HERE / "README.md", README_START, README_END, body)
-    return body
+
+    runs = [d for d in dirs.values() if (d / "config.json").exists()]
+    if readme is not None and budget == "cpu":
+        cpu_devs = build(NASConfig, PROFILES, "cpu")[1]
+        ptb_only = [d for d in build(NASConfig, PROFILES, "cpu_ptb")[1]
+                    if d.field in ("task", "total_architectures", "child_max_seconds")]
+        readme_body = "\n".join([
+            f"**Status: {status}.** {head}", "",
+            body.replace("](nas/", "](../../results/nas/").rstrip(), "",
+            "Provenance of these numbers (run commits, package versions, wall times) and the deviations recorded "
+            "in each run: `results/REPORT.md` (`python -m common.report`).", "",
+            "### Deviations of the CPU-scale profiles from the paper (generated from config.py)", "",
+            "Profile `cpu` (CIFAR-10 search; the PTB search uses the same values):", "",
+            deviations_markdown(cpu_devs), "", "Profile `cpu_ptb` differs from `cpu` in:", "",
+            deviations_markdown(ptb_only)])
+        write_between_markers(readme, README_START, README_END, readme_body)
+    return Section(status, head, body, runs)
 
 
-def main(budget: str = "cpu", results_dir: Path = REPO / "results" / "nas") -> str:
-    run_all(budget, Path(results_dir))
-    return report(Path(results_dir))
+def main(budget: str = "cpu", results_dir: Path = REPO / "results" / "nas", runs_root: Path = REPO / "runs") -> str:
+    """Backwards entry point: run() then report(); returns the Markdown body."""
+    run(budget, Path(runs_root))
+    return report(budget, Path(runs_root), Path(results_dir)).body
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(prog="papers.nas.reproduce", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--budget", choices=["cpu", "paper"], default="cpu")
+    ap.add_argument("--runs", type=Path, default=REPO / "runs", help="folder holding nas/ (default: runs/)")
     ap.add_argument("--results", type=Path, default=REPO / "results" / "nas")
-    ap.add_argument("--report-only", action="store_true", help="only rebuild tables/plots/evidence from runs/")
+    ap.add_argument("--report-only", action="store_true", help="only rebuild tables/plots/evidence from the runs")
     args = ap.parse_args()
-    print(report(args.results) if args.report_only else main(args.budget, args.results))
+    if not args.report_only:
+        run(args.budget, args.runs)
+    s = report(args.budget, args.runs, args.results)
+    print(f"**Status: {s.status}.** {s.headline}\n\n{s.body}")
