@@ -1,16 +1,23 @@
-"""`make reproduce` for DQN (Mnih et al. 2013, 2015): run or resume the CPU-scale evidence, then
-write results/dqn/ (plots, tables, evidence.json) and the results section of papers/dqn/README.md.
+"""`make reproduce` for DQN (Mnih et al. 2013, 2015), in two halves (common/report.py's contract):
 
-Steps (each skipped when already done; re-running continues the Pong run):
-  1. Pong with the Nature learner (`--profile cpu`, runs/dqn/cpu-seed0), at most
-     DQN_TRAIN_MINUTES (default 38) minutes per invocation; a later invocation resumes it.
-     DQN_TRAIN_MINUTES=0 only reports. Budget "paper" runs `--profile nature` instead.
-     DQN_PONG_RUN_DIR points the report at another run directory.
+run(budget, runs_root)       the slow part; writes only under runs_root/dqn/. Each step is skipped
+                             when already done; re-running continues the Pong run:
+  1. Pong with the Nature learner (`--profile cpu`, runs/dqn/cpu-seed0; budget "paper": `--profile
+     nature`, runs/dqn/nature-seed0), at most DQN_TRAIN_MINUTES (default 38) minutes per
+     invocation; a later invocation resumes it. DQN_TRAIN_MINUTES=0 skips Pong training.
+     DQN_PONG_RUN_DIR trains (and evaluates) another run directory instead.
   2. CartPole-v1 algorithm check (`--profile cartpole`, runs/dqn/cartpole-seed0).
   3. The Nature evaluation protocol (evaluate.py: eps 0.05, 30 games, 18,000-frame cap) on the
-     newest Pong checkpoint, when that checkpoint has not been evaluated yet.
-  4. benchmark.py, when results/dqn/benchmark.json is missing (or DQN_BENCHMARK=1).
-Every number written comes from those runs' CSV/JSON files.
+     newest Pong checkpoint, cached in <run dir>/evaluation/eval_summary.json and redone only
+     when a newer checkpoint exists.
+  4. benchmark.py into runs/dqn/benchmark.json, when neither runs/dqn/ nor the committed
+     results/dqn/ has a benchmark.json (or DQN_BENCHMARK=1).
+
+report(budget, runs_root, results_dir)   -> common.report.Section, built only from the files of
+                             runs_root/dqn/ and papers/dqn/published/ (benchmark: the committed
+                             results/dqn/benchmark.json when runs/dqn/ has none). Writes the plots,
+                             the binned Pong curve, evidence.json and the README's results block;
+                             deterministic (no clock, no current commit).
 """
 
 from __future__ import annotations
@@ -23,21 +30,24 @@ from pathlib import Path
 
 import numpy as np
 
-from common.config import build, deviations_markdown
+from common.report import Section, provenance
 from common.results import curve_plot, markdown_table, read_published, write_between_markers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+PAPER = "dqn"
 PUBLISHED = HERE / "published"
 README = HERE / "README.md"
+COMMITTED_RESULTS = ROOT / "results" / PAPER
 START, END = "<!-- results:start (written by papers/dqn/reproduce.py) -->", "<!-- results:end -->"
+EVAL_PROTOCOL = "Nature: eps 0.05, 30 games, up to 30 no-ops, 18,000 frames"
+LEARNING_CRITERION = "final score above random by more than 2 standard errors"
 
 
-def _rows(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+# ------------------------------------------------------------------------------------------ run
+
+def _profile(budget: str) -> str:
+    return "cpu" if budget == "cpu" else "nature"
 
 
 def _commit() -> str:
@@ -53,6 +63,7 @@ def _train(argv: list[str]) -> None:
 
 
 def _evaluate_latest(run_dir: Path) -> dict | None:
+    """Nature-protocol evaluation of the newest checkpoint, cached in the run directory."""
     from papers.dqn import evaluate
     try:
         step, _ = evaluate.latest_checkpoint(run_dir)
@@ -66,6 +77,84 @@ def _evaluate_latest(run_dir: Path) -> dict | None:
     return json.loads(summary_path.read_text())
 
 
+def run(budget: str, runs_root: Path) -> None:
+    """Train / resume / evaluate / benchmark for this budget; writes only under runs_root/dqn/."""
+    runs_root = Path(runs_root)
+    profile = _profile(budget)
+    pong_dir = Path(os.environ.get("DQN_PONG_RUN_DIR") or runs_root / PAPER / f"{profile}-seed0")
+    cart_dir = runs_root / PAPER / "cartpole-seed0"
+    minutes = float(os.environ.get("DQN_TRAIN_MINUTES", "38"))
+    if minutes > 0 and not (pong_dir / "DONE").exists():
+        _train(["--profile", profile, "--run-dir", str(pong_dir), "--max-minutes", str(minutes)])
+    if not (cart_dir / "DONE").exists():
+        _train(["--profile", "cartpole", "--run-dir", str(cart_dir)])
+    _evaluate_latest(pong_dir)
+    bench_path = runs_root / PAPER / "benchmark.json"
+    have = bench_path.exists() or (COMMITTED_RESULTS / "benchmark.json").exists()
+    if not have or os.environ.get("DQN_BENCHMARK") == "1":
+        from papers.dqn.benchmark import measure
+        bench = measure()
+        bench.update(commit=_commit(), load_average_1min=os.getloadavg()[0])
+        bench_path.parent.mkdir(parents=True, exist_ok=True)
+        bench_path.write_text(json.dumps(bench, indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------------------- report
+
+def _rows(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _shown(path: Path, runs_root: Path) -> str:
+    """`runs/dqn/cpu-seed0` whatever folder runs_root is (so the text does not depend on it)."""
+    try:
+        return (Path(runs_root.name) / path.resolve().relative_to(runs_root.resolve())).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _report_pong_dir(profile: str, runs_root: Path) -> tuple[Path, str]:
+    """The Pong run the report reads: DQN_PONG_RUN_DIR when it lies under runs_root/dqn/, else
+    runs_root/dqn/<profile>-seed0 (a note says when DQN_PONG_RUN_DIR had to be ignored)."""
+    default = runs_root / PAPER / f"{profile}-seed0"
+    chosen = os.environ.get("DQN_PONG_RUN_DIR")
+    if not chosen:
+        return default, ""
+    try:
+        Path(chosen).resolve().relative_to((runs_root / PAPER).resolve())
+    except ValueError:
+        return default, (f"DQN_PONG_RUN_DIR={chosen} lies outside {_shown(runs_root / PAPER, runs_root)}/; "
+                         f"the report reads only that folder, so it shows {_shown(default, runs_root)}.")
+    return Path(chosen), ""
+
+
+def _checkpoints(run_dir: Path) -> dict[int, dict]:
+    """Complete checkpoints of a run: agent step -> completion marker (common/run.py)."""
+    out = {}
+    for marker in sorted((run_dir / "checkpoints").glob("ckpt-*.complete.json")):
+        try:
+            step = int(marker.name.split("-")[1].split(".")[0])
+        except ValueError:
+            continue
+        out[step] = _json(marker) or {}
+    return dict(sorted(out.items()))
+
+
+def _seed_key(path: Path):
+    tail = path.name.rsplit("seed", 1)[-1]
+    return (int(tail) if tail.isdigit() else 1 << 30, path.name)
+
+
 def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
     out = np.empty_like(values)
     for i in range(len(values)):
@@ -73,25 +162,27 @@ def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
-def _pong_plot(run_dir: Path, results_dir: Path, random_score: float) -> tuple[Path | None, list]:
+def _pong_plot(run_dir: Path, results_dir: Path, random_score: float, profile: str,
+               dopamine: list[dict]) -> tuple[Path | None, list]:
     episodes = _rows(run_dir / "episodes.csv")
     if not episodes:
         return None, []
     frames = np.array([float(r["env_frames"]) for r in episodes])
     returns = np.array([float(r["return"]) for r in episodes])
-    dopamine = read_published(PUBLISHED / "dopamine_dqn_pong.csv")
-    span = frames.max() if len(frames) else 0
+    span = frames.max()
     shown = [r for r in dopamine if float(r["env_frames_start"]) < max(span, 1e6)]
     series = {"ours: training games (10-game moving mean)": (frames, _moving_average(returns, 10))}
     evals = _rows(run_dir / "eval.csv")
     if evals:
         series["ours: periodic eval (eps 0.05)"] = ([float(r["env_frames"]) for r in evals],
                                                     [float(r["eval_return"]) for r in evals])
+    # one flat step per 1M-frame iteration (a single iteration is then still a visible line)
     series["Dopamine DQN, sticky actions (5 seeds, mean per 1M frames)"] = (
-        [(float(r["env_frames_start"]) + float(r["env_frames_end"])) / 2 for r in shown],
-        [float(r["mean_train_return"]) for r in shown])
-    path = curve_plot(series, results_dir / "pong_cpu_curve.png",
-                      "Pong, Nature DQN learner at CPU scale vs Dopamine DQN",
+        [float(r[k]) for r in shown for k in ("env_frames_start", "env_frames_end")],
+        [float(r["mean_train_return"]) for r in shown for _ in range(2)])
+    scale = "CPU scale" if profile == "cpu" else f"--profile {profile}"
+    path = curve_plot(series, results_dir / f"pong_{profile}_curve.png",
+                      f"Pong, Nature DQN learner ({scale}) vs Dopamine DQN",
                       "emulator frames", "game score (raw, full game)",
                       hlines={f"random ({random_score})": random_score})
     # the same curve, binned per 100k frames, as a small CSV beside the plot
@@ -100,155 +191,368 @@ def _pong_plot(run_dir: Path, results_dir: Path, random_score: float) -> tuple[P
         mask = (frames >= lo) & (frames < lo + 100_000)
         if mask.any():
             binned.append([lo, lo + 100_000, round(float(returns[mask].mean()), 3), int(mask.sum())])
-    with open(results_dir / "pong_cpu_curve.csv", "w", newline="") as f:
+    with open(results_dir / f"pong_{profile}_curve.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["env_frames_start", "env_frames_end", "mean_train_return", "games"])
         w.writerows(binned)
     return path, shown
 
 
-def _cartpole_plot(run_dir: Path, results_dir: Path) -> Path:
-    evals = _rows(run_dir / "eval.csv")
-    metrics = _rows(run_dir / "metrics.csv")
-    series = {"training games (mean per 1k steps)": (
-        [float(r["agent_steps"]) for r in metrics], [float(r["train_return"]) for r in metrics]),
-        "greedy eval (100 games)": ([float(r["agent_steps"]) for r in evals],
-                                    [float(r["eval_return"]) for r in evals])}
+def _cartpole_plot(runs: list[dict], results_dir: Path) -> Path | None:
+    series = {}
+    for rec in runs:
+        evals = _rows(rec["dir"] / "eval.csv")
+        if evals:
+            series[f"seed {rec['seed']}: greedy eval (100 games)"] = (
+                [float(r["agent_steps"]) for r in evals], [float(r["eval_return"]) for r in evals])
+    first = runs[0] if runs else None
+    metrics = _rows(first["dir"] / "metrics.csv") if first else []
+    if metrics:
+        series[f"seed {first['seed']}: training games (mean per 1k steps)"] = (
+            [float(r["agent_steps"]) for r in metrics], [float(r["train_return"]) for r in metrics])
+    if not series:
+        return None
     return curve_plot(series, results_dir / "cartpole_curve.png", "CartPole-v1, same DQN code, MLP",
                       "agent steps", "return", hlines={"solved (195)": 195.0})
 
 
-def _deviation_tables() -> str:
-    from papers.dqn.config import PROFILES, NatureConfig, Nips2013Config
-    parts = []
-    for profile, cls in (("nature", NatureConfig), ("nips2013", Nips2013Config), ("cpu", NatureConfig)):
-        _, devs = build(cls, PROFILES, profile)
-        parts.append(f"**`--profile {profile}`**\n\n{deviations_markdown(devs)}")
-    return "\n\n".join(parts)
+def _cartpole_runs(runs_root: Path) -> list[dict]:
+    out = []
+    for d in sorted((runs_root / PAPER).glob("cartpole-seed*"), key=_seed_key):
+        record = _json(d / "config.json")
+        if not record:
+            continue
+        summary = _json(d / "summary.json") if (d / "DONE").exists() else None
+        metrics = _rows(d / "metrics.csv")
+        evals = _rows(d / "eval.csv")
+        out.append({"dir": d, "seed": record.get("seed", "?"), "complete": summary is not None,
+                    "budget": record.get("config", {}).get("total_agent_steps"),
+                    "solved_at": (summary or {}).get("solved_at_agent_steps"),
+                    "agent_steps": int((summary or {}).get("agent_steps") or
+                                       (metrics[-1]["agent_steps"] if metrics else 0)),
+                    "last_eval": float(evals[-1]["eval_return"]) if evals else None,
+                    "wall_time_s": (summary or {}).get("wall_time_s")})
+    return out
 
 
-def main(budget: str, results_dir: Path) -> str:
-    results_dir = Path(results_dir)
+def _benchmark(runs_root: Path, results_dir: Path) -> tuple[dict | None, str]:
+    """runs/dqn/benchmark.json (copied to results/dqn/), else the committed results/dqn/ copy."""
+    fresh = runs_root / PAPER / "benchmark.json"
+    if fresh.exists():
+        text = fresh.read_text()
+        target = results_dir / "benchmark.json"
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+        return json.loads(text), f"`{_shown(fresh, runs_root)}`"
+    committed = results_dir / "benchmark.json"
+    if committed.exists():
+        return _json(committed), (f"`results/{PAPER}/benchmark.json` (committed copy; "
+                                  f"`{_shown(runs_root / PAPER, runs_root)}/` has none)")
+    return None, ""
+
+
+def _fmt_int(value) -> str:
+    return f"{int(value):,}" if value not in (None, "") else "-"
+
+
+def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | None | str = "default") -> Section:
+    """This paper's Section of results/REPORT.md, from runs_root/dqn/ and published/ only.
+    `readme`: the README whose generated block to rewrite ("default": papers/dqn/README.md, read
+    at call time; None: none). Only budget "cpu" writes it."""
+    from papers.dqn.config import PROFILES, NatureConfig
+
+    runs_root, results_dir = Path(runs_root), Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
-    profile = "cpu" if budget == "cpu" else "nature"
-    pong_dir = Path(os.environ.get("DQN_PONG_RUN_DIR", ROOT / "runs" / "dqn" / f"{profile}-seed0"))
-    cart_dir = ROOT / "runs" / "dqn" / "cartpole-seed0"
-    minutes = float(os.environ.get("DQN_TRAIN_MINUTES", "38"))
-    if minutes > 0 and not (pong_dir / "DONE").exists():
-        _train(["--profile", profile, "--run-dir", str(pong_dir), "--max-minutes", str(minutes)])
-    if not (cart_dir / "DONE").exists():
-        _train(["--profile", "cartpole", "--run-dir", str(cart_dir)])
-    final = _evaluate_latest(pong_dir)
-    bench_path = results_dir / "benchmark.json"
-    if not bench_path.exists() or os.environ.get("DQN_BENCHMARK") == "1":
-        from papers.dqn.benchmark import measure
-        bench = measure()
-        bench.update(commit=_commit(), load_average_1min=os.getloadavg()[0])
-        bench_path.write_text(json.dumps(bench, indent=2) + "\n")
-    bench = json.loads(bench_path.read_text())
+    profile = _profile(budget)
+    pong_dir, pong_note = _report_pong_dir(profile, runs_root)
+    pong_shown = _shown(pong_dir, runs_root)
 
-    nature = {r["game"]: r for r in read_published(PUBLISHED / "dqn_nature_scores.csv")}
-    random_score = float(nature["pong"]["random"])
+    nature_rows = read_published(PUBLISHED / "dqn_nature_scores.csv", game="pong")
+    nature_pong = nature_rows[0]
+    pong_2013 = read_published(PUBLISHED / "dqn2013_table1.csv", game="pong")[0]
+    dopamine_all = read_published(PUBLISHED / "dopamine_dqn_pong.csv")
+    random_score = float(nature_pong["random"])
+    paper = NatureConfig()
+    paper_frames = paper.total_agent_steps * paper.action_repeat
+    paper_updates = (paper.total_agent_steps - paper.replay_start) // paper.update_period
+
+    # ---- Pong run
+    pong_record = _json(pong_dir / "config.json")
+    pong_cfg = (pong_record or {}).get("config", {})
+    planned = int(pong_cfg.get("total_agent_steps")
+                  or PROFILES[profile].overrides.get("total_agent_steps", paper.total_agent_steps))
+    repeat = int(pong_cfg.get("action_repeat", paper.action_repeat))
     metrics = _rows(pong_dir / "metrics.csv")
     last = metrics[-1] if metrics else {}
-    pong_summary = json.loads((pong_dir / "summary.json").read_text()) if (pong_dir / "DONE").exists() else None
-    plot, dopamine = _pong_plot(pong_dir, results_dir, random_score)
-    cart_summary = json.loads((cart_dir / "summary.json").read_text())
-    _cartpole_plot(cart_dir, results_dir)
+    pong_summary = _json(pong_dir / "summary.json") if (pong_dir / "DONE").exists() else None
+    checkpoints = _checkpoints(pong_dir)
+    newest_ckpt = max(checkpoints) if checkpoints else None
+    final = _json(pong_dir / "evaluation" / "eval_summary.json")
+    final_step = int(final["agent_steps"]) if final else None
+    final_frames = ((checkpoints.get(final_step) or {}).get("state") or {}).get("env_frames") if final else None
+    eval_stale = bool(final and newest_ckpt is not None and final_step < newest_ckpt)
+    plot, dopamine = _pong_plot(pong_dir, results_dir, random_score, profile, dopamine_all)
     episodes = _rows(pong_dir / "episodes.csv")
     first10 = [float(r["return"]) for r in episodes[:10]]
     last10 = [float(r["return"]) for r in episodes[-10:]]
-    from papers.dqn.config import PROFILES
-    total = PROFILES[profile].overrides.get("total_agent_steps", 12_500_000)
+    pong_versions = _json(pong_dir / "versions.json") or {}
 
+    # ---- CartPole runs, benchmark
+    carts = _cartpole_runs(runs_root)
+    cart0 = next((c for c in carts if c["dir"].name == "cartpole-seed0"), None)
+    cart_plot = _cartpole_plot(carts, results_dir)
+    bench, bench_source = _benchmark(runs_root, results_dir)
+    bench = bench or {}
+
+    run_dirs = ([pong_dir] if pong_record else []) + [c["dir"] for c in carts]
+    commits = {}
+    for d in run_dirs:
+        v = _json(d / "versions.json") or {}
+        commits[_shown(d, runs_root)] = v.get("git_commit")
+    commit = pong_versions.get("git_commit") or next((c for c in commits.values() if c), None)
+
+    learning = (bool(final["mean_return"] - random_score > 2 * final["std_return"] / np.sqrt(final["episodes"]))
+                if final else None)
     evidence = {
-        "commit": _commit(),
-        "cartpole_solved_agent_steps": cart_summary.get("solved_at_agent_steps"),
-        "cartpole_budget_agent_steps": PROFILES["cartpole"].overrides["total_agent_steps"],
+        "commit": commit,
+        "cartpole_solved_agent_steps": cart0["solved_at"] if cart0 else None,
+        "cartpole_budget_agent_steps": (cart0 or {}).get("budget") or PROFILES["cartpole"].overrides["total_agent_steps"],
         "pong_cpu_profile": profile,
         "pong_cpu_env_frames": int(last.get("env_frames", 0)),
         "pong_cpu_agent_steps": int(last.get("agent_steps", 0)),
         "pong_cpu_updates": int(last.get("updates", 0)),
-        "pong_cpu_planned_agent_steps": total,
+        "pong_cpu_planned_agent_steps": planned,
         "pong_cpu_complete": pong_summary is not None,
         "pong_cpu_wall_time_s": float(last.get("wall_time", 0.0)),
         "pong_cpu_final_score": final["mean_return"] if final else None,
         "pong_cpu_final_score_std": final["std_return"] if final else None,
-        "pong_cpu_final_score_protocol": "Nature: eps 0.05, 30 games, up to 30 no-ops, 18,000 frames",
-        "pong_cpu_learning_shown": (bool(final["mean_return"] - random_score
-                                         > 2 * final["std_return"] / np.sqrt(final["episodes"]))
-                                    if final else None),
-        "pong_cpu_learning_criterion": "final score above random by more than 2 standard errors",
-        "pong_cpu_run_dir": os.path.relpath(pong_dir, ROOT),
+        "pong_cpu_final_score_protocol": EVAL_PROTOCOL,
+        "pong_cpu_learning_shown": learning,
+        "pong_cpu_learning_criterion": LEARNING_CRITERION,
+        "pong_cpu_run_dir": pong_shown,
         "pong_cpu_first10_train_return": float(np.mean(first10)) if first10 else None,
         "pong_cpu_last10_train_return": float(np.mean(last10)) if last10 else None,
         "pong_random_score": random_score,
-        "pong_nature_dqn_score": float(nature["pong"]["dqn_nature"]),
+        "pong_nature_dqn_score": float(nature_pong["dqn_nature"]),
         "dopamine_pong_first_iterations": {r["iteration"]: float(r["mean_train_return"]) for r in dopamine},
-        "replay_bytes_per_transition": bench["replay_bytes_per_transition"],
-        "train_updates_per_s": bench["train_updates_per_s"],
-        "act_latency_ms": bench["act_latency_ms"],
-        "loop_env_frames_per_s": bench["loop_env_frames_per_s"],
+        "replay_bytes_per_transition": bench.get("replay_bytes_per_transition"),
+        "train_updates_per_s": bench.get("train_updates_per_s"),
+        "act_latency_ms": bench.get("act_latency_ms"),
+        "loop_env_frames_per_s": bench.get("loop_env_frames_per_s"),
         "benchmark_load_average_1min": bench.get("load_average_1min"),
         "benchmark_commit": bench.get("commit"),
+        # added with the run()/report() split
+        "pong_cpu_final_score_agent_steps": final_step,
+        "pong_cpu_final_score_env_frames": final_frames,
+        "pong_cpu_newest_checkpoint_agent_steps": newest_ckpt,
+        "pong_cpu_final_score_stale": eval_stale,
+        "cartpole_solved_agent_steps_by_seed": {str(c["seed"]): c["solved_at"] for c in carts},
+        "benchmark_source": bench_source.replace("`", "") or None,
+        "run_commits": commits,
     }
-    (results_dir / "evidence.json").write_text(json.dumps(evidence, indent=2) + "\n")
+    name = "evidence.json" if budget == "cpu" else f"evidence-{budget}.json"
+    (results_dir / name).write_text(json.dumps(evidence, indent=2) + "\n")
 
-    section = _markdown(evidence, plot.name if plot else None)
-    write_between_markers(README, START, END, section)
+    # ---- status, what is missing
+    missing = []
+    if not pong_record:
+        missing.append(f"the Pong run ({pong_shown}) has not started")
+    elif pong_summary is None:
+        missing.append(f"the Pong run ({pong_shown}) stopped at {_fmt_int(last.get('agent_steps', 0))} of "
+                       f"{planned:,} planned agent steps (last row of metrics.csv); `make reproduce PAPERS=dqn` "
+                       f"resumes it")
+    if pong_record and not final:
+        missing.append("no Nature-protocol evaluation of a Pong checkpoint "
+                       f"({pong_shown}/evaluation/eval_summary.json)")
+    elif eval_stale:
+        missing.append(f"the Nature-protocol evaluation is of the checkpoint at agent step {final_step:,}; "
+                       f"the newest checkpoint ({newest_ckpt:,}) is not evaluated yet")
+    if cart0 is None:
+        missing.append("the CartPole-v1 check (runs/dqn/cartpole-seed0) has not run")
+    elif not cart0["complete"]:
+        missing.append("the CartPole-v1 check (runs/dqn/cartpole-seed0) has not finished")
+    if not bench:
+        missing.append("no benchmark (runs/dqn/benchmark.json)")
+    if not run_dirs:
+        status = "not run"
+    elif missing:
+        status = "partial"
+    else:
+        status = "complete"
+
+    # ---- headline
+    nature_score = float(nature_pong["dqn_nature"])
+    ref = f"random {random_score:g}; Nature DQN {nature_score:g} at {paper_frames / 1e6:.0f}M frames"
+    if final:
+        frames_txt = (f"{final_frames / 1e6:.2f}M" if final_frames is not None
+                      else f"{final_step * repeat / 1e6:.2f}M")
+        pong_head = (f"Pong score {final['mean_return']:.1f} after {frames_txt} of {planned * repeat / 1e6:g}M "
+                     f"planned frames ({ref})")
+    elif pong_record:
+        pong_head = (f"Pong: no evaluated checkpoint yet, {_fmt_int(last.get('env_frames', 0))} of "
+                     f"{planned * repeat:,} frames ({ref})")
+    else:
+        pong_head = f"Pong not run ({ref})"
+    solved = [c for c in carts if c["solved_at"] is not None]
+    if carts:
+        steps = sorted({c["solved_at"] for c in solved})
+        cart_head = (f"CartPole-v1 solved by {len(solved)} of {len(carts)} seeds"
+                     + (f" (at {', '.join(f'{s:,}' for s in steps)} agent steps)" if steps else ""))
+    else:
+        cart_head = "CartPole-v1 check not run"
+    headline = f"{pong_head}; {cart_head}"
+
+    # ---- body
+    body = _body(evidence, {
+        "status": status, "missing": missing, "pong_note": pong_note, "pong_shown": pong_shown,
+        "final": final, "final_step": final_step, "final_frames": final_frames,
+        "newest_ckpt": newest_ckpt, "eval_stale": eval_stale, "nature_pong": nature_pong,
+        "pong_2013": pong_2013, "dopamine": dopamine, "plot": plot, "cart_plot": cart_plot,
+        "carts": carts, "cart_eval_period": (_json(carts[0]["dir"] / "config.json") or {}).get(
+            "config", {}).get("eval_period") if carts else None, "bench": bench, "bench_source": bench_source, "planned": planned,
+        "repeat": repeat, "pong_cfg": pong_cfg, "last": last, "pong_record": pong_record,
+        "pong_summary": pong_summary, "paper": paper, "paper_frames": paper_frames,
+        "paper_updates": paper_updates, "profile": profile, "runs_root": runs_root,
+        "checkpoints": checkpoints})
+    section = Section(status, headline, body, run_dirs)
+
+    if readme == "default":
+        readme = README
+    if readme is not None and budget == "cpu":
+        block = "\n".join([f"**Status: {status}.** {headline}", "",
+                           body.replace(f"](<{PAPER}/", f"](../../results/{PAPER}/")
+                               .replace(f"]({PAPER}/", f"](../../results/{PAPER}/"),
+                           "", "### Runs and provenance", "", provenance(run_dirs, runs_root)])
+        write_between_markers(readme, START, END, block)
     return section
 
 
-def _markdown(ev: dict, plot_name: str | None) -> str:
-    status = ("complete" if ev["pong_cpu_complete"] else "NOT RUN" if not ev["pong_cpu_agent_steps"] else
-              f"PARTIAL: {ev['pong_cpu_agent_steps']:,} of {ev['pong_cpu_planned_agent_steps']:,} "
-              f"planned agent steps")
-    rows = [["final score, Nature protocol (30 games, eps 0.05)",
-             f"{ev['pong_cpu_final_score']:.2f} +- {ev['pong_cpu_final_score_std']:.2f}"
-             if ev["pong_cpu_final_score"] is not None else "-"],
-            ["random (Nature Ext. Data Table 2)", ev["pong_random_score"]],
-            ["Nature DQN after 50M frames", ev["pong_nature_dqn_score"]],
-            ["mean of our first 10 training games", ev["pong_cpu_first10_train_return"]],
-            ["mean of our last 10 training games", ev["pong_cpu_last10_train_return"]]]
-    rows += [[f"Dopamine DQN (sticky actions), iteration {k} = frames {int(k)}M-{int(k) + 1}M",
-              v] for k, v in ev["dopamine_pong_first_iterations"].items()]
-    bench = [["replay bytes per transition (target <= 7,200)", ev["replay_bytes_per_transition"]],
-             ["isolated train step, updates/s (batch 32, bf16)", ev["train_updates_per_s"]],
-             ["greedy action latency, ms", ev["act_latency_ms"]],
-             ["whole loop after replay start, env frames/s (target >= 1,000)",
-              ev["loop_env_frames_per_s"]],
-             ["1-minute load average while measuring (2 cores)", ev["benchmark_load_average_1min"]]]
-    return "\n".join([
-        f"Commit `{ev['commit']}`.",
-        "",
-        f"**Pong, CPU scale** (`--profile {ev['pong_cpu_profile']}`, {ev['pong_cpu_run_dir']}): {status}; "
-        f"{ev['pong_cpu_env_frames']:,} emulator frames = {ev['pong_cpu_agent_steps']:,} agent steps, "
-        f"{ev['pong_cpu_updates']:,} updates, {ev['pong_cpu_wall_time_s'] / 60:.0f} min of training. "
-        f"Learning shown by the final score ({ev['pong_cpu_learning_criterion']}): "
-        f"**{ {True: 'yes', False: 'no', None: 'not measured (no checkpoint)'}[ev['pong_cpu_learning_shown']] }**.",
-        "",
-        markdown_table(["Pong", "score"], rows, digits=2),
-        "",
-        f"![Pong curve](../../results/dqn/{plot_name})" if plot_name else
-        "(no Pong training games yet: no curve)",
-        "",
-        "Dopamine's curve uses sticky actions (p=0.25), eps 0.01 decayed over 250k agent steps and "
-        "other settings (dqn.gin); it is a reference for the shape of early learning, not the "
-        "same experiment.",
-        "",
-        f"**CartPole-v1 algorithm check** (`--profile cartpole`, runs/dqn/cartpole-seed0): mean "
-        f"greedy return >= 195 over 100 games reached after "
-        f"{ev['cartpole_solved_agent_steps']} agent steps (budget "
-        f"{ev['cartpole_budget_agent_steps']:,}).",
-        "",
-        "![CartPole curve](../../results/dqn/cartpole_curve.png)",
-        "",
-        "**Benchmark** (`python -m papers.dqn.benchmark`, Nature settings, Pong; commit "
-        f"`{ev['benchmark_commit']}`):",
-        "",
-        markdown_table(["measure", "value"], bench, digits=2),
-        "",
-        "### Deviations from the paper (generated from config.py)",
-        "",
-        _deviation_tables(),
-    ])
+def _body(ev: dict, v: dict) -> str:
+    out = []
+    if v["status"] != "complete" and v["missing"]:
+        out += ["Missing for a complete reproduction:", ""] + [f"* {m}" for m in v["missing"]] + [""]
+    if v["pong_note"]:
+        out += [v["pong_note"], ""]
+
+    # ---- results tables
+    nature, p13 = v["nature_pong"], v["pong_2013"]
+    final = v["final"]
+    score = (f"{final['mean_return']:.2f} +- {final['std_return']:.2f} (checkpoint at agent step "
+             f"{v['final_step']:,}" + (f" = {v['final_frames']:,} frames" if v["final_frames"] is not None else "")
+             + ")" if final else "-")
+    rows = [["ours: final score, Nature protocol (30 games, eps 0.05)", score,
+             f"`{v['pong_shown']}/evaluation/eval_summary.json`"],
+            ["ours: mean of the first 10 training games", ev["pong_cpu_first10_train_return"],
+             f"`{v['pong_shown']}/episodes.csv`"],
+            ["ours: mean of the last 10 training games", ev["pong_cpu_last10_train_return"],
+             f"`{v['pong_shown']}/episodes.csv`"],
+            ["random play", float(nature["random"]), nature["source"]],
+            [f"Nature DQN, 50M frames (+- {nature['dqn_nature_std']} std)", float(nature["dqn_nature"]),
+             nature["source"]],
+            ["2013 DQN, average (10M frames)", float(p13["dqn_2013_avg"]), p13["source"]],
+            ["2013 DQN, best episode", float(p13["dqn_2013_best"]), p13["source"]]]
+    rows += [[f"Dopamine DQN (sticky actions), iteration {r['iteration']} = frames "
+              f"{int(r['env_frames_start']) // 10**6}M-{int(r['env_frames_end']) // 10**6}M, mean training game",
+              float(r["mean_train_return"]), r["source"]] for r in v["dopamine"]]
+    learning = {True: "yes", False: "no", None: "not measured (no evaluated checkpoint)"}[ev["pong_cpu_learning_shown"]]
+    out += ["### Pong: ours vs the papers", "",
+            f"Run `{v['pong_shown']}` (`--profile {v['profile']}`). Learning shown by the final score "
+            f"({LEARNING_CRITERION}): **{learning}**.", "",
+            markdown_table(["Pong", "score", "source"], rows, digits=2), "",
+            "Dopamine's numbers use sticky actions (p=0.25), eps 0.01 decayed over 250k agent steps and "
+            "other settings (dqn.gin); they show the shape of early learning, not the same experiment."]
+
+    carts = v["carts"]
+    out += ["", "### CartPole-v1 algorithm check (not in the papers)", ""]
+    if carts:
+        crow = [[f"`{_shown(c['dir'], v['runs_root'])}`", c["seed"], "yes" if c["complete"] else "no",
+                 _fmt_int(c["solved_at"]) if c["solved_at"] is not None else "not solved",
+                 _fmt_int(c["budget"]), c["last_eval"]] for c in carts]
+        out += ["Same agent, replay memory and loss with a 64-64 MLP (`--profile cartpole`); solved = mean "
+                "greedy return >= 195 over 100 games (Gym's threshold).", "",
+                markdown_table(["run", "seed", "finished", "solved at agent step", "budget (agent steps)",
+                                "last greedy eval (100 games)"], crow, digits=1)]
+    else:
+        out += ["Not run."]
+
+    bench = v["bench"]
+    out += ["", "### Benchmark (`python -m papers.dqn.benchmark`, Nature settings, Pong)", ""]
+    if bench:
+        brows = [["replay bytes per transition (target <= 7,200)", bench.get("replay_bytes_per_transition")],
+                 [f"isolated train step, updates/s (batch 32, {bench.get('precision', '?')})",
+                  bench.get("train_updates_per_s")],
+                 ["greedy action latency, ms", bench.get("act_latency_ms")],
+                 ["whole loop after replay start, env frames/s (target >= 1,000)",
+                  bench.get("loop_env_frames_per_s")],
+                 ["1-minute load average while measuring (2 cores)", bench.get("load_average_1min")]]
+        out += [f"From {v['bench_source']}, measured at commit `{bench.get('commit', 'unknown')}`.", "",
+                markdown_table(["measure", "value"], brows, digits=2)]
+    else:
+        out += ["Not measured (`DQN_BENCHMARK=1 make reproduce PAPERS=dqn` measures it)."]
+
+    # ---- plots
+    out += ["", "### Plots", ""]
+    if v["plot"] is not None:
+        out += [f"![Pong: our training games and periodic evaluations against Dopamine's DQN]"
+                f"({PAPER}/{v['plot'].name})", "",
+                f"(binned per 100k frames in [{PAPER}/{v['plot'].with_suffix('.csv').name}]"
+                f"({PAPER}/{v['plot'].with_suffix('.csv').name}))", ""]
+    else:
+        out += ["No Pong training games yet: no curve.", ""]
+    if v["cart_plot"] is not None:
+        out += [f"![CartPole-v1: greedy evaluations and training games]({PAPER}/{v['cart_plot'].name})"]
+    else:
+        out += ["No CartPole run: no curve."]
+
+    # ---- budget
+    last, paper = v["last"], v["paper"]
+    cfg = v["pong_cfg"]
+    planned, repeat = v["planned"], v["repeat"]
+    replay_start = int(cfg.get("replay_start", paper.replay_start))
+    update_period = int(cfg.get("update_period", paper.update_period))
+    planned_updates = (planned - replay_start) // update_period
+    wall = last.get("wall_time")
+    ckpt = v["checkpoints"].get(v["newest_ckpt"]) if v["newest_ckpt"] is not None else None
+    brow = [["emulator frames", _fmt_int(last.get("env_frames")), f"{planned * repeat:,}",
+             f"{v['paper_frames']:,} (Nature Methods)"],
+            ["agent steps (1 per 4 frames)", _fmt_int(last.get("agent_steps")), f"{planned:,}",
+             f"{paper.total_agent_steps:,}"],
+            ["updates (batch 32, 1 per 4 agent steps after replay start)", _fmt_int(last.get("updates")),
+             f"{planned_updates:,}", f"{v['paper_updates']:,}"],
+            ["replay memory (transitions)", _fmt_int(cfg.get("replay_capacity")), _fmt_int(cfg.get("replay_capacity")),
+             f"{paper.replay_capacity:,}"],
+            ["training runs (seeds)", "1" if v["pong_record"] else "0", "1", "-"],
+            ["training wall time", f"{float(wall) / 60:.1f} min" if wall not in (None, "") else "-", "-",
+             "- (not comparable: GPU)"]]
+    out += ["", "### Budget: used vs the paper's", "",
+            f"Pong (`{v['pong_shown']}`, last row of `metrics.csv`"
+            + (f"; the newest checkpoint holds agent step {v['newest_ckpt']:,}"
+               + (f" = {ckpt['state']['env_frames']:,} frames" if ckpt and "env_frames" in ckpt.get("state", {}) else "")
+               if v["newest_ckpt"] is not None else "") + "):", "",
+            markdown_table(["", "ours (used)", f"ours (planned, `--profile {v['profile']}`)", "paper (Nature)"],
+                           brow),
+            "", "CartPole-v1: " + ("; ".join(f"seed {c['seed']} {_fmt_int(c['agent_steps'])} of "
+                                             f"{_fmt_int(c['budget'])} agent steps"
+                                             + (f", {float(c['wall_time_s']):.0f} s" if c["wall_time_s"] else "")
+                                             for c in carts) if carts else "not run") + "."]
+
+    # ---- protocol
+    out += ["", "### Evaluation protocol", "",
+            "* **Final score** (`python -m papers.dqn.evaluate`, run by `reproduce.run()` on the newest "
+            "checkpoint and cached in `<run dir>/evaluation/`): the Nature protocol (Mnih et al. 2015, Methods): "
+            "epsilon 0.05, 30 games, each starting with up to 30 no-op actions, each capped at 18,000 "
+            "emulator frames (5 minutes), full games (a lost life does not end the game), raw game score "
+            "(no reward clipping); evaluation seed 12345. The Nature and random numbers of the table are "
+            "from the same protocol (Ext. Data Table 2); the 2013 numbers are from its Table 1 (eps 0.05 "
+            "for a fixed number of steps)."
+            + (f" **Stale:** the evaluated checkpoint ({v['final_step']:,}) is older than the newest "
+               f"({v['newest_ckpt']:,})." if v["eval_stale"] else ""),
+            f"* **Learning shown**: {LEARNING_CRITERION}, i.e. mean > {ev['pong_random_score']:g} + "
+            "2 std / sqrt(30).",
+            "* **Curve**: raw full-game score of every training game (epsilon-greedy with the training "
+            f"schedule, eps to {cfg.get('eps_end', '?')}), 10-game moving mean; periodic evaluations during "
+            f"training use eps {cfg.get('eval_epsilon', '?')} on {cfg.get('eval_episodes', '?')} games "
+            f"(`eval.csv`). Dopamine's curve is the mean training-game return per 1M-frame iteration.",
+            "* **CartPole-v1**: greedy (eps 0) evaluation on 100 games every "
+            f"{_fmt_int(v['cart_eval_period'])} agent steps; the run stops once the mean reaches 195."]
+    return "\n".join(out)
