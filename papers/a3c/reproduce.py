@@ -1,22 +1,33 @@
 """Mnih et al. 2016 (A3C): the CPU-scale reproduction behind `make reproduce`.
 
-`main(budget, results_dir)` runs or resumes, each in its own run dir under runs/a3c/:
+`run(budget, runs_root)` trains, resumes, evaluates and benchmarks; it writes only under
+runs_root/a3c/ and skips what is finished:
   1. the algorithm checks on CartPole-v1 (MLP torso, 8 threads): A3C and n-step Q-learning,
-     each stopped once the mean return of 100 episodes reaches 195 (at most CARTPOLE_LIMIT_S);
-  2. the throughput benchmark (benchmark.py), once;
-  3. the Pong run of A3C FF (profile `cpu`, 16 threads) for at most PONG_INVOCATION_S per
-     invocation: it is then stopped with SIGTERM (it saves a checkpoint) and the next
-     invocation resumes it, until its 10M frames are done (shorter when the environment
-     variable A3C_DEADLINE, a unix time, says when the invocation must end);
-  4. a no-op-start evaluation of the newest Pong checkpoint (EVAL_EPISODES episodes; skipped
-     when evaluation.json already holds that checkpoint's evaluation);
-then writes results_dir/{pong_curve.png, cartpole_curves.png, benchmark.json, evidence.json,
-results.md}, puts the same Markdown (and the profiles' deviation tables) between the markers of
-papers/a3c/README.md, and returns it. Budget "paper" runs the `paper` profile on Pong instead.
+     run dirs cartpole-<method>-seed0, each stopped once the mean return of 100 episodes
+     reaches 195 (at most CARTPOLE_LIMIT_S per invocation);
+  2. the throughput benchmark (benchmark.py -> benchmark.json, call_costs.json), once;
+  3. the Pong run of A3C FF (profile `cpu`, 16 threads; `paper` for budget "paper"), run dir
+     pong-<profile>-seed0, for at most PONG_INVOCATION_S per invocation: it is then stopped
+     with SIGTERM (it saves a checkpoint) and the next invocation resumes it, until its
+     frames are done (shorter when the environment variable A3C_DEADLINE, a unix time, says
+     when the invocation must end; the benchmark is then skipped if it would not fit);
+  4. a no-op-start evaluation of the newest Pong checkpoint (EVAL_EPISODES episodes) into the
+     run dir's evaluation.json, skipped when that file already holds that checkpoint.
+
+`report(budget, runs_root, results_dir)` builds the paper's report Section from those files
+and papers/a3c/published/ only (no training, no clock, no current commit): it writes
+results_dir/{pong_curve.png, cartpole_curves.png, evidence.json, results.md, copies of the
+Pong run's evaluation.json, episodes.csv, metrics.csv and of the benchmark json}, and the
+generated blocks of papers/a3c/README.md. The benchmark json is read from runs_root/a3c/,
+else from the committed results/a3c/ copy. With no run directory at all it returns a
+"not run" Section and writes nothing.
+
+    python -m papers.a3c.reproduce [cpu|paper] [--runs runs] [--report-only]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -29,25 +40,44 @@ from pathlib import Path
 
 import numpy as np
 
+from common.report import Section
 from common.results import curve_plot, markdown_table, read_published, write_between_markers
-from common.run import versions
-from papers.a3c.benchmark import gil_verdict
-from papers.a3c.evaluate import newest_checkpoint
 
-RUNS = Path("runs/a3c")
+PAPER = "a3c"
+ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = Path(__file__).parent / "published"
+README = Path(__file__).parent / "README.md"
+COMMITTED_RESULTS = ROOT / "results" / PAPER   # committed benchmark json, the fallback of report()
+METHODS = ("a3c", "n_step_q")
+BENCH_FILES = ("benchmark.json", "call_costs.json")
 PONG_INVOCATION_S = 1500          # one invocation's share of the Pong run (the whole invocation stays under 40 min)
 CARTPOLE_LIMIT_S = 420
 EVAL_EPISODES = 10
-RANDOM_PONG = -20.7               # random agent, Mnih 2015 Ext. Data Table 2 (no-op starts)
 SAVE_GRACE_S = 120
 EVAL_RESERVE_S = 240              # kept for the evaluation when A3C_DEADLINE (unix time) bounds the run
+BENCHMARK_NEEDS_S = 300           # the benchmark (5 thread counts + per-call costs) takes about 3 min
+SOLVED_RETURN = 195.0
+LEARNING_MARGIN = 2.0             # points above random we call learning (spread of 10 evaluation episodes)
 
 
+# ---------------------------------------------------------------------------------- layout
+def pong_profile(budget: str) -> str:
+    return "cpu" if budget == "cpu" else "paper"
+
+
+def cartpole_dir(runs_root: Path, method: str) -> Path:
+    return Path(runs_root) / PAPER / f"cartpole-{method}-seed0"
+
+
+def pong_dir(runs_root: Path, budget: str) -> Path:
+    return Path(runs_root) / PAPER / f"pong-{pong_profile(budget)}-seed0"
+
+
+# ---------------------------------------------------------------------------------- run()
 def _train(args: list[str], limit_s: float) -> int:
     """Run `python -m papers.a3c.train ARGS`; after limit_s send SIGTERM (it saves and exits)."""
     cmd = [sys.executable, "-m", "papers.a3c.train", *args]
-    print("[a3c reproduce] " + " ".join(cmd), flush=True)
+    print("[a3c run] " + " ".join(cmd), flush=True)
     proc = subprocess.Popen(cmd)
     try:
         return proc.wait(timeout=limit_s)
@@ -56,33 +86,81 @@ def _train(args: list[str], limit_s: float) -> int:
         return proc.wait(timeout=SAVE_GRACE_S)
 
 
+def _seconds_left() -> float | None:
+    """Seconds until A3C_DEADLINE (unix time by which this invocation should end), or None."""
+    deadline = os.environ.get("A3C_DEADLINE")
+    return float(deadline) - time.time() if deadline else None
+
+
+def run(budget: str, runs_root: Path) -> None:
+    """Train / resume / evaluate / benchmark everything for this budget, under runs_root/a3c/."""
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    base = Path(runs_root) / PAPER
+    base.mkdir(parents=True, exist_ok=True)
+
+    # 1. CartPole algorithm checks
+    for method in METHODS:
+        run_dir = cartpole_dir(runs_root, method)
+        if not (run_dir / "DONE").exists():
+            _train(["--profile", "cartpole", "--set", f"method={method}", "--run-dir", str(run_dir)],
+                   CARTPOLE_LIMIT_S)
+
+    # 2. benchmark (once), unless A3C_DEADLINE leaves no room for it
+    left = _seconds_left()
+    if left is not None and left < BENCHMARK_NEEDS_S + EVAL_RESERVE_S + 60:
+        print("[a3c run] benchmark skipped: A3C_DEADLINE leaves too little time", flush=True)
+    else:
+        if not (base / "benchmark.json").exists():
+            subprocess.run([sys.executable, "-m", "papers.a3c.benchmark", "--out", str(base)], check=True)
+        if not (base / "call_costs.json").exists():
+            subprocess.run([sys.executable, "-m", "papers.a3c.benchmark", "--calls-only", "--out", str(base)],
+                           check=True)
+
+    # 3. Pong (resumable)
+    pong = pong_dir(runs_root, budget)
+    limit = PONG_INVOCATION_S
+    left = _seconds_left()
+    if left is not None:
+        limit = min(limit, left - EVAL_RESERVE_S)
+    if not (pong / "DONE").exists() and limit > 60:
+        _train(["--profile", pong_profile(budget), "--run-dir", str(pong)], limit)
+
+    # 4. evaluation of the newest checkpoint
+    steps = _checkpoint_steps(pong)
+    if not steps:
+        print(f"[a3c run] {pong} has no complete checkpoint yet: evaluation skipped", flush=True)
+        return
+    evaluation = _json(pong / "evaluation.json") or {}
+    if evaluation.get("checkpoint_env_frames") != steps[-1]:
+        subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong),
+                        "--episodes", str(EVAL_EPISODES)], check=True)
+
+
+# ---------------------------------------------------------------------------------- readers
+def _json(path: Path):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
+    try:
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+    except OSError:
         return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
-def _summary(run_dir: Path) -> dict:
-    path = run_dir / "summary.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def _pong_verdict(ev: dict) -> str:
-    """One sentence on what the Pong run shows, from its numbers (2 points above random
-    is the smallest gain we call learning, given the spread of 10 evaluation episodes)."""
-    gain = ev["pong_cpu_final_score"] - RANDOM_PONG
-    done = "complete" if ev["pong_cpu_complete"] else "partial"
-    what = ("shows learning" if gain >= 2.0 else
-            "shows NO learning yet: its score is within noise of the random agent's")
-    return (f"The {done} run ({ev['pong_cpu_env_frames'] / 1e6:.2f}M frames, {ev['pong_cpu_threads']} threads, "
-            f"{ev['pong_cpu_wall_hours']:.2f} h of wall time) {what}.")
+def _checkpoint_steps(run_dir: Path) -> list[int]:
+    """Steps of the run's complete checkpoints, ascending (as evaluate.newest_checkpoint sees them)."""
+    return sorted(int(m.name.split("-")[1].split(".")[0])
+                  for m in (Path(run_dir) / "checkpoints").glob("ckpt-*.complete.json"))
 
 
 def _run_commit(run_dir: Path) -> str | None:
     """The git commit recorded by the run's latest invocation (versions.json)."""
-    path = run_dir / "versions.json"
-    return json.loads(path.read_text()).get("git_commit") if path.exists() else None
+    return (_json(Path(run_dir) / "versions.json") or {}).get("git_commit")
 
 
 def _rolling(xs, ys, k: int):
@@ -92,143 +170,348 @@ def _rolling(xs, ys, k: int):
     return list(xs[k - 1:]), list(np.convolve(ys, np.ones(k) / k, mode="valid"))
 
 
-def _cartpole(method: str) -> tuple[Path, dict]:
-    run_dir = RUNS / f"cartpole-{method}-seed0"
-    if not (run_dir / "DONE").exists():
-        _train(["--profile", "cartpole", "--set", f"method={method}", "--run-dir", str(run_dir)],
-               CARTPOLE_LIMIT_S)
-    return run_dir, _summary(run_dir)
+def _bench_file(name: str, runs_root: Path) -> tuple[dict | None, str]:
+    """A benchmark json and where it was read: runs_root/a3c/, else the committed results/a3c/
+    copy (never results_dir, which report() itself writes: the source would change between calls)."""
+    for folder, label in ((Path(runs_root) / PAPER, "runs"), (COMMITTED_RESULTS, "committed")):
+        data = _json(folder / name)
+        if data is not None:
+            return data, label
+    return None, "missing"
 
 
-def main(budget: str = "cpu", results_dir: Path = Path("results/a3c")) -> str:
-    results_dir = Path(results_dir)
+def _gil_verdict(ratio: float) -> str:
+    from papers.a3c.benchmark import gil_verdict
+    return gil_verdict(ratio)
+
+
+def _copy(src: Path, dst: Path) -> None:
+    if src.exists() and not (dst.exists() and src.resolve() == dst.resolve()):
+        shutil.copyfile(src, dst)
+
+
+# ---------------------------------------------------------------------------------- report()
+def _cartpole(runs_root: Path) -> dict[str, dict]:
+    out = {}
+    for method in METHODS:
+        run_dir = cartpole_dir(runs_root, method)
+        if not (run_dir / "config.json").exists():
+            continue
+        summary = (_json(run_dir / "summary.json") or {}) if (run_dir / "DONE").exists() else {}
+        out[method] = {"dir": run_dir, "summary": summary, "done": (run_dir / "DONE").exists(),
+                       "episodes": _rows(run_dir / "episodes.csv"), "metrics": _rows(run_dir / "metrics.csv")}
+    return out
+
+
+def _pong(runs_root: Path, budget: str) -> dict | None:
+    run_dir = pong_dir(runs_root, budget)
+    config = _json(run_dir / "config.json")
+    if config is None:
+        return None
+    metrics = _rows(run_dir / "metrics.csv")
+    steps = _checkpoint_steps(run_dir)
+    evaluation = _json(run_dir / "evaluation.json")
+    cfg = config.get("config", {})
+    return {"dir": run_dir, "config": cfg, "done": (run_dir / "DONE").exists(),
+            "metrics": metrics, "episodes": _rows(run_dir / "episodes.csv"),
+            "frames": int(metrics[-1]["env_frames"]) if metrics else 0,
+            "wall_h": float(metrics[-1]["wall_time"]) / 3600 if metrics else 0.0,
+            "threads": cfg.get("threads"), "total_frames": cfg.get("total_frames"),
+            "checkpoint": steps[-1] if steps else None, "evaluation": evaluation,
+            "eval_current": bool(evaluation and steps and evaluation.get("checkpoint_env_frames") == steps[-1])}
+
+
+def _solved(summary: dict) -> tuple:
+    at = summary.get("solved_at") or {}
+    return at.get("wall_time"), at.get("env_frames")
+
+
+def _pong_verdict(p: dict, random_score: float) -> str:
+    """One sentence on what the Pong run shows, from its numbers."""
+    ev = p["evaluation"]
+    done = "complete" if p["done"] else "partial"
+    gain = ev["mean_return"] - random_score
+    what = ("shows learning" if gain >= LEARNING_MARGIN else
+            "shows NO learning yet: its score is within noise of the random agent's")
+    return (f"The {done} run ({p['frames'] / 1e6:.2f}M frames, {p['threads']} threads, "
+            f"{p['wall_h']:.2f} h of wall time) {what}.")
+
+
+def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None = README) -> Section:
+    """The A3C Section of the report, from runs_root/a3c/ and papers/a3c/published/ only."""
+    runs_root, results_dir = Path(runs_root), Path(results_dir)
+    checks = _cartpole(runs_root)
+    pong = _pong(runs_root, budget)
+    profile = pong_profile(budget)
+    if not checks and pong is None:
+        return Section("not run", "not run yet (no run directories under "
+                       f"`{PAPER}/`)", f"No A3C run directories under the runs folder. "
+                       f"`make reproduce PAPERS={PAPER}` (or `python -m papers.a3c.reproduce`) makes them.")
     results_dir.mkdir(parents=True, exist_ok=True)
-    commit = versions()["git_commit"]
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    bench, bench_src = _bench_file("benchmark.json", runs_root)
+    costs, costs_src = _bench_file("call_costs.json", runs_root)
 
-    # 1. CartPole algorithm checks
-    checks = {m: _cartpole(m) for m in ("a3c", "n_step_q")}
+    pub = {r["game"]: r for r in read_published(PUBLISHED / "a3c_scores.csv")}["pong"]
+    ref = {r["agent"]: r for r in read_published(PUBLISHED / "reference_pong.csv")}["random"]
+    speedup_pub = read_published(PUBLISHED / "a3c_speedup.csv")[0]
+    summary_pub = read_published(PUBLISHED / "a3c_summary.csv")
+    random_score = float(ref["score"])
 
-    # 2. benchmark (once)
-    bench_path = results_dir / "benchmark.json"
-    if not bench_path.exists():
-        subprocess.run([sys.executable, "-m", "papers.a3c.benchmark", "--out", str(results_dir)], check=True)
-    bench = json.loads(bench_path.read_text())
-    costs_path = results_dir / "call_costs.json"
-    if not costs_path.exists():
-        subprocess.run([sys.executable, "-m", "papers.a3c.benchmark", "--calls-only", "--out", str(results_dir)],
-                       check=True)
-    costs = json.loads(costs_path.read_text())
-    by_threads = {r["threads"]: r for r in bench["rows"]}
+    # ---- what is missing
+    missing = []
+    for method in METHODS:
+        if method not in checks:
+            missing.append(f"the CartPole check of `{method}` has not run")
+        elif not checks[method]["done"]:
+            missing.append(f"the CartPole check of `{method}` stopped before solving (it resumes on the next run)")
+    if pong is None:
+        missing.append(f"the Pong run (`pong-{profile}-seed0`) has not started")
+    else:
+        if not pong["done"]:
+            missing.append(f"the Pong run is partial: {pong['frames'] / 1e6:.2f}M of "
+                           f"{(pong['total_frames'] or 0) / 1e6:.0f}M frames (it resumes on the next run)")
+        if pong["evaluation"] is None:
+            missing.append("the Pong run has no evaluation yet")
+        elif not pong["eval_current"]:
+            missing.append(f"the Pong evaluation is of the checkpoint at "
+                           f"{pong['evaluation']['checkpoint_env_frames'] / 1e6:.2f}M frames, not of the newest "
+                           f"({(pong['checkpoint'] or 0) / 1e6:.2f}M)")
+    if bench is None or costs is None:
+        missing.append("the throughput benchmark has not run")
+    status = "partial" if missing else "complete"
 
-    # 3. Pong (resumable), 4. evaluation
-    profile = "cpu" if budget == "cpu" else "paper"
-    pong_dir = RUNS / f"pong-{profile}-seed0"
-    limit = PONG_INVOCATION_S
-    if os.environ.get("A3C_DEADLINE"):          # unix time by which this invocation should end
-        limit = min(limit, float(os.environ["A3C_DEADLINE"]) - time.time() - EVAL_RESERVE_S)
-    if not (pong_dir / "DONE").exists() and limit > 60:
-        _train(["--profile", profile, "--run-dir", str(pong_dir)], limit)
-    eval_path = pong_dir / "evaluation.json"
-    if not eval_path.exists() or json.loads(eval_path.read_text())["checkpoint_env_frames"] != newest_checkpoint(pong_dir)[0]:
-        subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong_dir),
-                        "--episodes", str(EVAL_EPISODES)], check=True)
-    pong_eval = json.loads(eval_path.read_text())
-    episodes = _rows(pong_dir / "episodes.csv")
-    metrics = _rows(pong_dir / "metrics.csv")
-    frames = int(metrics[-1]["env_frames"]) if metrics else 0
-    threads = json.loads((pong_dir / "config.json").read_text())["config"]["threads"]
-    wall_h = float(metrics[-1]["wall_time"]) / 3600 if metrics else 0.0
+    # ---- plots
+    plots = []
+    if pong and pong["episodes"]:
+        xs = np.array([int(e["env_frames"]) for e in pong["episodes"]]) / 1e6
+        ys = [float(e["return"]) for e in pong["episodes"]]
+        state = "complete" if pong["done"] else f"partial: {pong['frames'] / 1e6:.1f}M frames"
+        curve_plot({"training episodes (mean of 16)": _rolling(xs, ys, 16)}, results_dir / "pong_curve.png",
+                   title=f"A3C FF on Pong, {pong['threads']} threads, profile {profile} ({state})",
+                   xlabel="emulator frames (millions)", ylabel="raw episode score",
+                   hlines={f"random {random_score}": random_score})
+        plots.append("pong")
+    if any(c["episodes"] for c in checks.values()):
+        series = {}
+        for method, c in checks.items():
+            label = method if method == "a3c" else \
+                f"{method} (all threads; 'solved' counts those with final epsilon <= 0.1)"
+            series[label] = _rolling([float(e["wall_time"]) for e in c["episodes"]],
+                                     [float(e["return"]) for e in c["episodes"]], 100)
+        curve_plot(series, results_dir / "cartpole_curves.png",
+                   title="CartPole-v1, 8 threads (mean of 100 episodes)",
+                   xlabel="wall-clock seconds", ylabel="episode return",
+                   hlines={f"solved {SOLVED_RETURN:.0f}": SOLVED_RETURN})
+        plots.append("cartpole")
 
-    # plots
-    xs = np.array([int(e["env_frames"]) for e in episodes]) / 1e6
-    ys = [float(e["return"]) for e in episodes]
-    curve_plot({"training episodes (mean of 16)": _rolling(xs, ys, 16)}, results_dir / "pong_curve.png",
-               title=f"A3C FF on Pong, {threads} threads, CPU-scale (partial: {frames / 1e6:.1f}M frames)",
-               xlabel="emulator frames (millions)", ylabel="raw episode score",
-               hlines={f"random {RANDOM_PONG}": RANDOM_PONG})
-    cp_series = {}
-    for m, (run_dir, _) in checks.items():
-        eps = _rows(run_dir / "episodes.csv")
-        label = m if m == "a3c" else f"{m} (all threads; 'solved' counts those with final epsilon <= 0.1)"
-        cp_series[label] = _rolling([float(e["wall_time"]) for e in eps], [float(e["return"]) for e in eps], 100)
-    curve_plot(cp_series, results_dir / "cartpole_curves.png", title="CartPole-v1, 8 threads (mean of 100 episodes)",
-               xlabel="wall-clock seconds", ylabel="episode return", hlines={"solved 195": 195.0})
-
-    def solved_s(summary: dict):
-        return summary["solved_at"]["wall_time"] if summary.get("solved_at") else None
-
+    # ---- evidence.json (same keys as before; commits are the runs')
+    by_threads = {r["threads"]: r for r in (bench or {}).get("rows", [])}
+    s_a3c = checks.get("a3c", {}).get("summary", {})
+    s_q = checks.get("n_step_q", {}).get("summary", {})
+    ev = (pong or {}).get("evaluation") or {}
+    train_ys = [float(e["return"]) for e in (pong or {}).get("episodes", [])]
+    pong_commit = _run_commit(pong["dir"]) if pong else None
+    cartpole_commit = _run_commit(checks["a3c"]["dir"]) if "a3c" in checks else None
+    q_commit = _run_commit(checks["n_step_q"]["dir"]) if "n_step_q" in checks else None
     evidence = {
-        "cartpole_solved_seconds": solved_s(checks["a3c"][1]),
-        "cartpole_solved_frames": (checks["a3c"][1].get("solved_at") or {}).get("env_frames"),
-        "nstep_q_cartpole_solved_seconds": solved_s(checks["n_step_q"][1]),
-        "nstep_q_cartpole_solved_frames": (checks["n_step_q"][1].get("solved_at") or {}).get("env_frames"),
-        "cartpole_threads": checks["a3c"][1].get("threads"),
-        "pong_cpu_env_frames": frames,
-        "pong_cpu_threads": threads,
-        "pong_cpu_wall_hours": round(wall_h, 2),
-        "pong_cpu_final_score": pong_eval["mean_return"],
-        "pong_cpu_final_score_episodes": pong_eval["episodes"],
-        "pong_cpu_eval_protocol": pong_eval["protocol"],
-        "pong_cpu_training_return_last_16": float(np.mean(ys[-16:])) if ys else None,
-        "pong_random_score": RANDOM_PONG,
-        "pong_cpu_complete": (pong_dir / "DONE").exists(),
+        "cartpole_solved_seconds": _solved(s_a3c)[0],
+        "cartpole_solved_frames": _solved(s_a3c)[1],
+        "nstep_q_cartpole_solved_seconds": _solved(s_q)[0],
+        "nstep_q_cartpole_solved_frames": _solved(s_q)[1],
+        "cartpole_threads": s_a3c.get("threads"),
+        "pong_cpu_env_frames": pong["frames"] if pong else None,
+        "pong_cpu_threads": pong["threads"] if pong else None,
+        "pong_cpu_wall_hours": round(pong["wall_h"], 2) if pong else None,
+        "pong_cpu_final_score": ev.get("mean_return"),
+        "pong_cpu_final_score_episodes": ev.get("episodes"),
+        "pong_cpu_eval_protocol": ev.get("protocol"),
+        "pong_cpu_training_return_last_16": float(np.mean(train_ys[-16:])) if train_ys else None,
+        "pong_random_score": random_score,
+        "pong_cpu_complete": bool(pong and pong["done"]),
         "env_frames_per_s_1_thread": by_threads.get(1, {}).get("env_frames_per_s"),
         "env_frames_per_s_16_threads": by_threads.get(16, {}).get("env_frames_per_s"),
         "speedup_16_threads": by_threads.get(16, {}).get("speedup"),
-        "commit": _run_commit(pong_dir) or commit,
-        "cartpole_commit": _run_commit(checks["a3c"][0]),
-        "nstep_q_cartpole_commit": _run_commit(checks["n_step_q"][0]),
-        "report_commit": commit,
+        "commit": pong_commit or cartpole_commit or q_commit,
+        "cartpole_commit": cartpole_commit,
+        "nstep_q_cartpole_commit": q_commit,
+        # formerly the HEAD at report time; the report is now a pure function of the runs,
+        # so this is the commit of the runs it was built from (the same as "commit")
+        "report_commit": pong_commit or cartpole_commit or q_commit,
+        "pong_cpu_evaluated_checkpoint_frames": ev.get("checkpoint_env_frames"),
+        "pong_cpu_total_frames": pong["total_frames"] if pong else None,
+        "status": status,
+        "benchmark_source": bench_src,
     }
     (results_dir / "evidence.json").write_text(json.dumps(evidence, indent=2) + "\n")
-    for name in ("evaluation.json", "episodes.csv", "metrics.csv"):
-        shutil.copy(pong_dir / name, results_dir / f"pong_{name}")
+    if pong:
+        for name in ("evaluation.json", "episodes.csv", "metrics.csv"):
+            _copy(pong["dir"] / name, results_dir / f"pong_{name}")
+    for name, src in (("benchmark.json", bench_src), ("call_costs.json", costs_src)):
+        if src == "runs":
+            _copy(runs_root / PAPER / name, results_dir / name)
+        elif src == "committed":
+            _copy(COMMITTED_RESULTS / name, results_dir / name)
 
-    pub = {r["game"]: r for r in read_published(PUBLISHED / "a3c_scores.csv")}["pong"]
-    bench_table = markdown_table(
-        ["threads", "env frames/s", "x 1 thread", "env", "forward", "update", "sync"],
-        [[r["threads"], r["env_frames_per_s"], r["speedup"]] +
-         [r.get(f"share_{k}", 0.0) for k in ("env", "forward", "update", "sync")] for r in bench["rows"]], 2)
-    check_table = markdown_table(
-        ["method", "solved (mean of 100 >= 195)", "seconds", "frames"],
-        [[m, s.get("solved"), solved_s(s), (s.get("solved_at") or {}).get("env_frames")]
-         for m, (_, s) in checks.items()], 1)
-    pong_table = markdown_table(
-        ["agent", "frames", "score", "protocol"],
-        [["random (Mnih 2015)", "-", RANDOM_PONG, "no-op starts"],
-         [f"ours, A3C FF {threads} threads (CPU-scale, {'complete' if evidence['pong_cpu_complete'] else 'partial'})",
-          f"{frames / 1e6:.2f}M", pong_eval["mean_return"], f"no-op starts, {pong_eval['episodes']} episodes"],
-         ["paper, A3C FF 1 day", "-", float(pub["a3c_ff_1day"]), "human starts"],
-         ["paper, A3C FF 4 days", "-", float(pub["a3c_ff_4days"]), "human starts"]], 1)
-    body = "\n\n".join([
-        f"Runs at commit `{evidence['commit']}` (Pong), report written at `{commit}`. "
-        f"Run dirs under `{RUNS}/`.",
-        "### Algorithm checks (CartPole-v1, MLP torso, 8 threads)\n\n" + check_table,
-        f"### Pong, A3C FF (profile `{profile}`)\n\n" + pong_table + "\n\n" + _pong_verdict(evidence) +
-        "\n\n![Pong curve](pong_curve.png)",
-        "### Throughput of the actor-learner threads (A3C FF, Pong)\n\n" + bench_table +
-        f"\n\n`ale.act` calls/s: {bench['ale_act_per_s_1_thread']:,} with one thread, "
-        f"{bench['ale_act_per_s_2_threads']:,} with two threads on two emulators "
-        f"({gil_verdict(bench['ale_act_per_s_2_threads'] / bench['ale_act_per_s_1_thread'])}).",
-        "Cost of one call, one thread (`benchmark.py --calls-only`):\n\n" +
-        markdown_table(["call", "ms"], list(costs.items()), 3),
-    ])
-    (results_dir / "results.md").write_text(body + "\n")
-    _update_readme(body)
-    return body
+    # ---- headline
+    parts = []
+    if pong and ev:
+        parts.append(f"Pong score {ev['mean_return']:.1f} after {ev['checkpoint_env_frames'] / 1e6:.2f}M of "
+                     f"{(pong['total_frames'] or 0) / 1e6:.0f}M frames (no-op starts; random {random_score}; "
+                     f"paper A3C FF {float(pub['a3c_ff_1day'])} after 1 day, human starts)")
+    elif pong:
+        parts.append(f"Pong run at {pong['frames'] / 1e6:.2f}M frames, not evaluated yet "
+                     f"(paper A3C FF {float(pub['a3c_ff_1day'])} after 1 day)")
+    else:
+        parts.append("Pong not run")
+    solved = [f"{m} {_solved(c['summary'])[0]:.0f} s" for m, c in checks.items() if _solved(c["summary"])[0] is not None]
+    if solved:
+        parts.append("CartPole solved in " + ", ".join(solved))
+    headline = "; ".join(parts)
+
+    # ---- body
+    sections = []
+    if missing:
+        sections.append("**Partial.** Missing: " + "; ".join(missing) + ".")
+    sources = [f"[{i}] {s}" for i, s in enumerate(
+        [pub["source"], ref["source"], speedup_pub["source"], summary_pub[0]["source"]], 1)]
+
+    pong_md = f"#### Pong, A3C FF (profile `{profile}`)\n\n"
+    if pong is None:
+        pong_md += "Not run yet."
+    else:
+        ours = (f"{ev['mean_return']:.1f}" if ev else "not evaluated")
+        pong_md += markdown_table(
+            ["agent", "frames", "score", "protocol", "source"],
+            [["random agent", "-", random_score, ref["eval_protocol"], "[2]"],
+             [f"ours, A3C FF {pong['threads']} threads ({'complete' if pong['done'] else 'partial'})",
+              f"{(ev.get('checkpoint_env_frames') or pong['frames']) / 1e6:.2f}M", ours,
+              f"no-op starts, {ev['episodes']} episodes" if ev else "-", "this run"],
+             ["paper, A3C FF 1 day", "-", float(pub["a3c_ff_1day"]), "human starts", "[1]"],
+             ["paper, A3C FF 4 days", "-", float(pub["a3c_ff_4days"]), "human starts", "[1]"],
+             ["paper, A3C LSTM 4 days", "-", float(pub["a3c_lstm_4days"]), "human starts", "[1]"]], 1)
+        if ev:
+            pong_md += "\n\n" + _pong_verdict(pong, random_score)
+            if train_ys:
+                pong_md += (f" Mean raw score of the last 16 training episodes: "
+                            f"{float(np.mean(train_ys[-16:])):.2f}.")
+        if "pong" in plots:
+            pong_md += "\n\n![A3C FF on Pong: training episode scores](a3c/pong_curve.png)"
+    sections.append("### Results: ours vs the paper\n\n" + pong_md)
+
+    check_md = "#### Algorithm checks (CartPole-v1, MLP torso, 8 threads; not in the paper)\n\n"
+    if checks:
+        check_md += markdown_table(
+            ["method", f"solved (mean of 100 >= {SOLVED_RETURN:.0f})", "seconds", "frames"],
+            [[m, c["summary"].get("solved") if c["done"] else "not yet", *_solved(c["summary"])]
+             for m, c in checks.items()], 1)
+        check_md += ("\n\nThe paper has no CartPole result; the criterion (mean return of the last 100 "
+                     "training episodes >= 195) is the issue's.")
+        if "cartpole" in plots:
+            check_md += "\n\n![CartPole-v1: mean return of 100 episodes](a3c/cartpole_curves.png)"
+    else:
+        check_md += "Not run yet."
+    sections.append(check_md)
+
+    bench_md = "#### Throughput of the actor-learner threads (A3C FF, Pong)\n\n"
+    if bench is None:
+        bench_md += "Not measured yet."
+    else:
+        bench_md += markdown_table(
+            ["threads", "env frames/s", "x 1 thread", "env", "forward", "update", "sync"],
+            [[r["threads"], r["env_frames_per_s"], r["speedup"]] +
+             [r.get(f"share_{k}", 0.0) for k in ("env", "forward", "update", "sync")] for r in bench["rows"]], 2)
+        bench_md += (f"\n\nPaper: x{float(speedup_pub['speedup'])} with {speedup_pub['threads']} threads "
+                     f"(on 16 cores) [3]; ours: x{by_threads.get(16, {}).get('speedup', '-')} with 16 threads on "
+                     f"{bench.get('cpu_count', '?')} cores. `ale.act` calls/s: "
+                     f"{bench['ale_act_per_s_1_thread']:,} with one thread, "
+                     f"{bench['ale_act_per_s_2_threads']:,} with two threads on two emulators "
+                     f"({_gil_verdict(bench['ale_act_per_s_2_threads'] / bench['ale_act_per_s_1_thread'])}).")
+    if costs is not None:
+        bench_md += ("\n\nCost of one call, one thread (`benchmark.py --calls-only`):\n\n" +
+                     markdown_table(["call", "ms"], list(costs.items()), 3))
+    where = {"runs": f"`{PAPER}/benchmark.json` in the runs folder",
+             "committed": f"the committed `results/{PAPER}/benchmark.json` (the runs folder has none)"}
+    if bench is not None:
+        bench_md += f"\n\nBenchmark read from {where[bench_src]}."
+    sections.append(bench_md)
+    sections.append("Sources of the published numbers:\n\n" + "\n".join(f"- {s}" for s in sources))
+
+    budget_rows = []
+    if pong:
+        budget_rows.append(["Pong frames", f"{pong['frames'] / 1e6:.2f}M of the profile's "
+                            f"{(pong['total_frames'] or 0) / 1e6:.0f}M",
+                            "200M for the 4-day agents (50 epochs x 4M frames; rldb paper__a3c note)"])
+        budget_rows.append(["Pong wall time", f"{pong['wall_h']:.2f} h", "1 day and 4 days [4]"])
+        budget_rows.append(["actor-learner threads", pong["threads"], 16])
+        if bench is not None:
+            budget_rows.append(["CPU cores", f"{bench.get('cpu_count', '?')} (shared)", "16 [4]"])
+        budget_rows.append(["runs", "1 (seed 0; lr 7e-4 from the authors' e-mail)",
+                            "57-game runs: lr and clipping from a search on six games, then fixed (Sec. 5.1)"])
+        budget_rows.append(["games", "Pong", "57"])
+    for m, c in checks.items():
+        last = c["metrics"][-1] if c["metrics"] else {}
+        steps = c["summary"].get("env_frames", last.get("env_frames", 0))
+        wall = float(c["summary"].get("wall_time_s", last.get("wall_time", 0.0)))
+        budget_rows.append([f"CartPole `{m}`", f"{int(steps):,} env steps, {wall:.0f} s "
+                            f"(at most {CARTPOLE_LIMIT_S} s per invocation)", "not in the paper"])
+    sections.append("### Budget: used vs the paper's\n\n" +
+                    (markdown_table(["what", "ours", "paper"], budget_rows, 1) if budget_rows else "Nothing run yet."))
+
+    protocol = ["### Evaluation protocol", ""]
+    if ev:
+        protocol.append(f"- Pong score: {ev['protocol']}; {ev['episodes']} episodes of at most "
+                        f"{ev['max_episode_frames']:,} frames, policy: {ev['policy']}; checkpoint at "
+                        f"{ev['checkpoint_env_frames']:,} frames (`papers/a3c/evaluate.py`, seed 12345). "
+                        "The paper's scores use 100 human starts, which are not public: the columns "
+                        "are not directly comparable.")
+    else:
+        protocol.append("- Pong score: no-op starts (up to 30 no-ops), sampling from pi; not evaluated yet.")
+    protocol += [
+        "- Pong curve: raw scores of training episodes (all threads), mean of 16 consecutive episodes.",
+        f"- CartPole: solved when the mean raw return of the last 100 training episodes reaches "
+        f"{SOLVED_RETURN:.0f}; for n-step Q only the threads whose final epsilon is <= 0.1 count.",
+    ]
+    if bench is not None:
+        protocol.append(f"- Throughput: the real training code on Pong for {bench.get('measured_seconds', '?')} s "
+                        "per thread count after a 5 s warm-up, on a machine shared with other jobs.")
+    protocol.append(f"- Our run is scored as learning when its score is at least {LEARNING_MARGIN:.0f} points "
+                    "above the random agent's.")
+    sections.append("\n".join(protocol))
+
+    body = "\n\n".join(sections) + "\n"
+    (results_dir / "results.md").write_text(body.replace("](a3c/", "]("))
+    if readme is not None:
+        _update_readme(Path(readme), body)
+    runs = [c["dir"] for c in checks.values()] + ([pong["dir"]] if pong else [])
+    return Section(status, headline, body, runs)
 
 
-def _update_readme(results: str) -> None:
-    """Write the results and the deviation tables between the README's markers."""
+def _update_readme(readme: Path, body: str) -> None:
+    """Write the results and the profiles' deviation tables between the README's markers."""
     from common.config import build, deviations_markdown
     from papers.a3c.config import PROFILES, A3CConfig
-    readme = Path(__file__).parent / "README.md"
     devs = "\n\n".join(f"Profile `{name}`:\n\n" + deviations_markdown(build(A3CConfig, PROFILES, name)[1])
-                        for name in ("paper", "cpu", "cartpole"))
-    for marker, content in (("results", results.replace("](", "](../../results/a3c/")), ("deviations", devs)):
+                       for name in ("paper", "cpu", "cartpole"))
+    results = body.replace("](a3c/", "](../../results/a3c/").strip()
+    for marker, content in (("results", results), ("deviations", devs)):
         write_between_markers(readme, f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->", content)
 
 
+def main(budget: str = "cpu", results_dir: Path = Path("results/a3c"), runs_root: Path = Path("runs")) -> str:
+    """Backwards use: run() then report(); returns the Markdown body."""
+    run(budget, runs_root)
+    return report(budget, runs_root, Path(results_dir)).body
+
+
 if __name__ == "__main__":
-    print(main(sys.argv[1] if len(sys.argv) > 1 else "cpu"))
+    ap = argparse.ArgumentParser(prog="python -m papers.a3c.reproduce", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("budget", nargs="?", choices=["cpu", "paper"], default="cpu")
+    ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", "runs")))
+    ap.add_argument("--results", type=Path, default=Path("results/a3c"))
+    ap.add_argument("--report-only", action="store_true", help="rebuild the report from the runs; no training")
+    a = ap.parse_args()
+    if not a.report_only:
+        run(a.budget, a.runs)
+    s = report(a.budget, a.runs, a.results)
+    print(f"{s.status}: {s.headline}\n\n{s.body}")
