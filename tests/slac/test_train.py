@@ -61,15 +61,19 @@ def test_bad_task_is_one_line_error(capsys):
 def test_report_from_a_smoke_run(smoke_run, tmp_path):
     """reproduce.report turns a run dir into plots + evidence.json with every required key
     (benchmark and random-policy numbers supplied as files, as the real ones are cached)."""
+    import shutil
+
     from papers.slac import reproduce
-    run_dir, results = smoke_run, tmp_path / "results"
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    shutil.copytree(smoke_run, runs / "slac" / "cpu-seed0")  # report() reads runs/slac/<profile>-seed0
     results.mkdir()
     (results / "random_policy.json").write_text(json.dumps({"random_policy_return": 88.0}))
     keys = ["render_fps_faithful", "render_fps_fast"] + [
         f"{k}_{b}_{d}" for k in ("model_update_s", "actor_critic_update_s")
         for b in ("paper_batch", "cpu_batch") for d in ("float32", "mixed_bfloat16")]
     (results / "benchmark.json").write_text(json.dumps({k: 1.0 for k in keys}))
-    body = reproduce.report("smoke", run_dir, results, readme=None)
+    section = reproduce.report("cpu", runs, results, readme=None)
+    body = section.body  # runs/slac/ has no random_policy/benchmark json: results_dir copies are the fallback
     evidence = json.loads((results / "evidence.json").read_text())
     for key in ("cpu_task", "cpu_env_steps", "cpu_final_eval_return", "random_policy_return",
                 "published_return_at_same_env_steps", "render_frames_per_s",
@@ -80,3 +84,4 @@ def test_report_from_a_smoke_run(smoke_run, tmp_path):
     m0, m1 = (float(r["mean_return"]) for r in read_published(reproduce.PUBLISHED, task="cartpole_swingup")[:2])
     assert evidence["published_return_at_same_env_steps"] == pytest.approx(m0 + (m1 - m0) * 24 / 10_000)
     assert (results / "eval_return_vs_published.png").exists() and "| env steps |" in body
+    assert section.status == "complete" and section.runs == [runs / "slac" / "cpu-seed0"]
