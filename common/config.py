@@ -30,7 +30,8 @@ _MISSING = object()
 
 
 def param(default: Any, *, source: str, unit: str = "", help: str = "",
-          paper: Any = _MISSING, reason: str = "", choices: Sequence[Any] | None = None):
+          paper: Any = _MISSING, reason: str = "", choices: Sequence[Any] | None = None,
+          selects: bool = False):
     """A config field with its provenance.
 
     default: the value we run by default (the paper's, unless `paper=` says otherwise).
@@ -39,11 +40,13 @@ def param(default: Any, *, source: str, unit: str = "", help: str = "",
     paper:   the paper's value, only when it differs from `default`.
     reason:  why `default` differs from `paper` (required when `paper` is given).
     choices: the allowed values, checked by `--set`.
+    selects: the field picks which of the paper's experiments runs (a bAbI task, a DMC task);
+             any of its values is the paper's, so changing it is never a deviation.
     """
     if paper is not _MISSING and not reason:
         raise ValueError("param(paper=...) needs a reason= for the deviation")
     metadata = {"source": source, "unit": unit, "help": help, "reason": reason,
-                "choices": tuple(choices) if choices is not None else None}
+                "choices": tuple(choices) if choices is not None else None, "selects": selects}
     if paper is not _MISSING:
         metadata["paper"] = paper
     if isinstance(default, (list, dict, set)):
@@ -110,6 +113,8 @@ def deviations(cfg, reasons: Mapping[str, str] | None = None) -> list[Deviation]
     reasons = reasons or {}
     out = []
     for f in dataclasses.fields(cfg):
+        if f.metadata.get("selects"):
+            continue
         ours, paper = getattr(cfg, f.name), paper_value(cfg, f.name)
         if ours != paper:
             out.append(Deviation(f.name, paper, ours, reasons.get(f.name) or f.metadata["reason"]))

@@ -1,6 +1,6 @@
 """The reproduction report: results/REPORT.md rebuilt from run directories, without training.
 
-    python -m common.report [--runs runs] [--results results] [--budget cpu|paper] [--papers ...]
+    python -m common.report [--runs runs] [--results results] [--budget cpu|paper]
 
 Each paper's `papers/<paper>/reproduce.py` offers two functions:
 
@@ -116,26 +116,57 @@ def run_record(run_dir: Path, runs_root: Path) -> dict:
             "versions": ", ".join(f"{k} {versions[k]}" for k in KEY_PACKAGES if k in versions)}
 
 
+def _grouped(records: list[dict]) -> list[dict]:
+    """Rows of the provenance table: one per run, or one per folder holding more than 3 runs
+    (e.g. the 20 tasks of a bAbI table), with their states counted and wall times summed."""
+    folders: dict[str, list[dict]] = {}
+    for rec in records:
+        folders.setdefault(rec["run"].rsplit("/", 1)[0] if "/" in rec["run"] else rec["run"], []).append(rec)
+    rows = []
+    for folder, recs in folders.items():
+        if len(recs) <= 3:
+            rows += recs
+            continue
+        states = sorted({r["state"] for r in recs})
+        walls = [float(r["wall_time_min"]) for r in recs if r["wall_time_min"]]
+        rows.append({"run": f"{folder}/* ({len(recs)} runs)",
+                     "profile": ", ".join(sorted({str(r["profile"]) for r in recs})),
+                     "seed": ", ".join(sorted({str(r["seed"]) for r in recs})),
+                     "state": ", ".join(f"{sum(r['state'] == st for r in recs)} {st}" for st in states),
+                     "wall_time_min": f"{sum(walls):.1f}" if walls else "",
+                     "commit": ", ".join(sorted({r["commit"] for r in recs})),
+                     "versions": "; ".join(sorted({r["versions"] for r in recs}))})
+    return rows
+
+
 def provenance(runs: list[Path], runs_root: Path) -> str:
     """Provenance table of the runs, then the deviations in force (union over the runs)."""
     if not runs:
         return "_No run directories._"
     records = [run_record(Path(r), runs_root) for r in runs]
     columns = ["run", "profile", "seed", "state", "wall_time_min", "commit", "versions"]
-    parts = [markdown_table(columns, [[rec[c] for c in columns] for rec in records])]
+    parts = [markdown_table(columns, [[rec[c] for c in columns] for rec in _grouped(records)])]
     seen: dict[tuple, list[str]] = {}
     for r, rec in zip(runs, records):
         for d in _json(Path(r) / "deviations.json") or []:
             key = (d.get("field"), str(d.get("paper")), str(d.get("ours")), d.get("reason", ""))
             seen.setdefault(key, []).append(rec["run"])
     if seen:
-        rows = [[f"`{f}`", p, o, reason, "all" if len(who) == len(runs) else ", ".join(who)]
+        rows = [[f"`{f}`", p, o, reason, "all" if len(who) == len(runs) else _runs_list(who)]
                 for (f, p, o, reason), who in sorted(seen.items(), key=lambda kv: (kv[0][0] or "", kv[0][2]))]
         parts += ["", "Deviations in force (from each run's deviations.json):", "",
                   markdown_table(["field", "paper", "ours", "reason", "runs"], rows)]
     else:
         parts += ["", "No deviations from the paper's values in these runs."]
     return "\n".join(parts)
+
+
+def _runs_list(names: list[str]) -> str:
+    """'a/x, a/y, b' -> folders with more than 3 of the runs shortened to 'a/* (n)'."""
+    folders: dict[str, list[str]] = {}
+    for n in names:
+        folders.setdefault(n.rsplit("/", 1)[0] if "/" in n else n, []).append(n)
+    return ", ".join(f"{f}/* ({len(v)})" if len(v) > 3 else ", ".join(v) for f, v in folders.items())
 
 
 def paper_section(paper: str, budget: str, runs_root: Path, results_dir: Path) -> Section:
@@ -182,19 +213,20 @@ def readme_block(sections: dict[str, Section], budget: str) -> str:
 
 
 def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Path = ROOT / "results",
-          papers=PAPERS, readme: Path | None | str = "auto") -> Path:
-    """Rebuild results/REPORT.md from the run directories, and the results block of `readme`
-    ("auto": the repository's README.md, only when writing the repository's results/)."""
+          readme: Path | None | str = "auto") -> Path:
+    """Rebuild results/REPORT.md (always all five papers) from the run directories, and the
+    results block of `readme` ("auto": the repository's README.md, only when writing the
+    repository's results/)."""
     if readme == "auto":
         readme = ROOT / "README.md" if results_dir.resolve() == (ROOT / "results").resolve() else None
     results_dir.mkdir(parents=True, exist_ok=True)
     sections = {}
-    for paper in papers:
+    for paper in PAPERS:
         print(f"[report] {paper}", flush=True)
         sections[paper] = paper_section(paper, budget, runs_root, results_dir)
     path = results_dir / ("REPORT.md" if budget == "cpu" else f"REPORT-{budget}.md")
     path.write_text(render(sections, budget, runs_root))
-    if readme is not None and budget == "cpu" and tuple(papers) == PAPERS:
+    if readme is not None and budget == "cpu":
         write_between_markers(readme, README_BEGIN, README_END, readme_block(sections, budget))
     print(f"[report] wrote {path}", flush=True)
     return path
@@ -207,11 +239,10 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", ROOT / "runs")),
                     help="folder holding <paper>/ run directories (default: runs/)")
     ap.add_argument("--results", type=Path, default=ROOT / "results", help="output folder (default: results/)")
-    ap.add_argument("--papers", nargs="*", choices=PAPERS, default=list(PAPERS))
     args = ap.parse_args(argv)
     if not args.runs.is_dir():
         ap.error(f"runs folder {args.runs} does not exist; pass --runs DIR holding <paper>/ run directories")
-    build(args.budget, args.runs, args.results, tuple(args.papers))
+    build(args.budget, args.runs, args.results)
     return 0
 
 

@@ -29,7 +29,7 @@ NOT_IN_PAPER = "not in the paper"
 @dataclass(frozen=True)
 class NASConfig:
     task: str = param("cifar10", source="Zoph & Le 2017 Sec. 4.1 / 4.2", choices=("cifar10", "ptb"),
-                      help="which search: CNN on CIFAR-10 or recurrent cell on PTB")
+                      help="which search: CNN on CIFAR-10 or recurrent cell on PTB", selects=True)
     search: str = param("controller", source="Zoph & Le 2017 Sec. 4.1 control experiment",
                         choices=("controller", "random"),
                         help="controller = REINFORCE search; random = the paper's random-search control")

@@ -27,7 +27,7 @@ AGENT = "alexlee-gk/slac slac_agent.py / tf_agents SacAgent"
 class SlacConfig:
     # ---------------------------------------------------------------- environment
     task: str = param("cartpole_swingup", source="issue 7 (cheapest of the paper's six DMC tasks)",
-                      choices=tuple(TASKS), help="action repeat follows the task (common/dmc.py)")
+                      choices=tuple(TASKS), help="action repeat follows the task (common/dmc.py)", selects=True)
     image_size: int = param(64, source=f"{TRAIN_EVAL} observation_render_size=64", unit="pixels")
     render: Literal["faithful", "fast"] = param(
         "faithful", source="CPU_MEASUREMENTS.md sec. 1 (64x64 buffer, no MSAA, shadow map 512)",

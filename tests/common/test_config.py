@@ -115,3 +115,13 @@ def test_help_shows_defaults_units_and_sources(capsys):
     assert "clip = 40.0; L2 norm; official code; paper: 50.0 (the official code clips at 40)" in out
     assert "cpu: shorter for 2 cores" in out
     assert describe_fields(Cfg).splitlines()[0] == "Cfg fields (default; unit; source):"
+
+
+def test_selector_fields_are_never_deviations():
+    @dataclass(frozen=True)
+    class Exp:
+        task: int = param(1, source="Paper, Sec. 4", selects=True)
+        lr: float = param(0.01, source="Paper")
+
+    cfg, devs = build(Exp, {"paper": Profile("x")}, "paper", {"task": 7, "lr": 0.1})
+    assert cfg.task == 7 and [d.field for d in devs] == ["lr"]
