@@ -25,9 +25,9 @@ LMCODE = "official MemN2N-lang-model (Torch)"
 class BabiConfig:
     # ---- data
     data_set: str = param("en", source=f"{P}, Sec. 4 (1k training questions per task; 10k in Sec. 4.2 / Table 1 bottom)",
-                          choices=("en", "en-10k"), help="bAbI v1.2 training set: en (1k) or en-10k")
+                          choices=("en", "en-10k"), help="bAbI v1.2 training set: en (1k) or en-10k", selects=True)
     task: int = param(1, source=f"{P}, Sec. 4", unit="bAbI task id",
-                      help="1..20 for single-task training; 0 = joint training on all 20 tasks")
+                      help="1..20 for single-task training; 0 = joint training on all 20 tasks", selects=True)
     memory_size: int = param(50, source=f"{P}, Sec. 4.2 ('the 50 most recent sentences'); {CODE} config_babi.m sz",
                              unit="sentences")
     val_fraction: float = param(0.1, source=f"{P}, Sec. 4.2 (10% of the bAbI training set held out); {CODE} config_babi.m",
@@ -60,10 +60,12 @@ class BabiConfig:
                                 unit="epochs")
     max_grad_norm: float = param(40.0, source=f"{P}, Sec. 4.2 (gradients with l2 norm > 40 are rescaled to 40)",
                                  unit="l2 norm")
-    clip_mode: str = param("per_matrix", source=f"{P}, Sec. 4.2 ('l2 norm'); {CODE} nn/Weight.m clips each weight "
-                                                f"matrix (Matlab norm = spectral); vinhkhuc port: per-matrix Frobenius",
-                           choices=("per_matrix", "global"),
-                           help="per_matrix: each weight matrix's Frobenius norm; global: all parameters together")
+    clip_mode: str = param("per_matrix", source=f"{P}, Sec. 4.2 ('l2 norm'); {CODE} nn/Weight.m clips each weight matrix "
+                                                f"by Matlab norm() = its largest singular value; vinhkhuc port (which "
+                                                f"reproduces Table 1): each matrix's Frobenius norm",
+                           choices=("per_matrix", "per_matrix_spectral", "global"),
+                           help="per_matrix: each weight matrix by its Frobenius norm; per_matrix_spectral: by its "
+                                "spectral norm (the Matlab code); global: all parameters together")
     linear_start: bool = param(True, source=f"{P}, Sec. 4.2 (LS: softmax in each memory layer removed, then re-inserted)")
     ls_epochs: int = param(20, source=f"{CODE} config_babi.m ls_nepochs=20 (paper: until the validation loss stops "
                                       f"decreasing)", unit="epochs")

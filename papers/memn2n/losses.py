@@ -55,13 +55,30 @@ def errors(logits, answers):
     return tf.reduce_sum(tf.cast(wrong, tf.float32), axis=-1)
 
 
-def clip_per_matrix(grads, max_norm: float, repeat_axis: bool = True):
-    """Rescale each weight matrix's gradient to l2 (Frobenius) norm <= max_norm.
-    With repeat_axis the leading axis indexes independent runs, each clipped on its own."""
+def matrix_norm(g, ord: str, repeat_axis: bool = True):
+    """Norm of each weight matrix's gradient (per run with repeat_axis), shaped to broadcast on g.
+    ord="spectral": the largest singular value, sqrt(max eig(g^T g)) (Matlab's norm(), which the
+    official nn/Weight.m uses); ord="frobenius": the square root of the sum of squares."""
+    if ord == "frobenius":
+        axes = list(range(1 if repeat_axis else 0, len(g.shape)))
+        return tf.sqrt(tf.reduce_sum(tf.square(g), axis=axes, keepdims=True))
+    gram = tf.linalg.matmul(g, g, transpose_a=True)                          # [..., d, d]
+    top = tf.reduce_max(tf.linalg.eigvalsh(gram), axis=-1)                  # [...]
+    return tf.sqrt(tf.maximum(top, 0.0))[..., None, None]
+
+
+def clip_per_matrix(grads, max_norm: float, repeat_axis: bool = True, ord: str = "frobenius"):
+    """Rescale each weight matrix's gradient to norm <= max_norm (official nn/Weight.m:
+    `if norm(grad) > max_grad_norm, grad = grad * max_grad_norm / norm(grad)`).
+    With repeat_axis the leading axis indexes independent runs, each clipped on its own.
+    The spectral norm is at most the Frobenius norm, so it is computed only when some
+    Frobenius norm exceeds max_norm (otherwise nothing is clipped under either norm)."""
     out = []
     for g in grads:
-        axes = list(range(1 if repeat_axis else 0, len(g.shape)))
-        norm = tf.sqrt(tf.reduce_sum(tf.square(g), axis=axes, keepdims=True))
+        norm = matrix_norm(g, "frobenius", repeat_axis)
+        if ord == "spectral":
+            norm = tf.cond(tf.reduce_any(norm > max_norm), lambda g=g: matrix_norm(g, "spectral", repeat_axis),
+                           lambda norm=norm: norm)
         out.append(g * tf.minimum(1.0, max_norm / tf.maximum(norm, 1e-12)))
     return out
 

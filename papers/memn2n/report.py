@@ -1,6 +1,6 @@
 """Tables, plots and evidence for End-To-End Memory Networks (Sukhbaatar et al. 2015).
 
-Reads the finished runs under runs/memn2n/ (summary.json, metrics.csv) and the published
+Reads the finished runs under <runs_root>/memn2n/ (summary.json, metrics.csv) and the published
 numbers in papers/memn2n/published/, and writes under results/memn2n/:
     <table>.csv / <table>.md   per-task test error, ours next to the paper's column
     <table>.png                per-task bar chart, ours vs paper
@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
 
 from common.results import bar_chart, curve_plot, markdown_table, read_published, write_between_markers
 from papers.memn2n import evaluate
-from papers.memn2n.reproduce import PASS_PCT, PUBLISHED, README, ROOT, RUNS, TABLES, Table, run_dir, seeds
+from common.report import Section
+from papers.memn2n.reproduce import PASS_PCT, PUBLISHED, README, TABLES, Table, ptb_dir, run_dir, seeds
 
 BEGIN, END = "<!-- GENERATED:results (papers/memn2n/report.py) -->", "<!-- /GENERATED -->"
 
@@ -51,23 +51,25 @@ def _summary(path: Path) -> dict | None:
     return json.loads(f.read_text()) if (path / "DONE").exists() and f.exists() else None
 
 
-def collect(table: Table, budget: str) -> dict:
+def collect(table: Table, budget: str, runs_root: Path) -> dict:
     """Per-task errors of the selected run (the paper's rule over all repeats of all processes of
-    a task), the mean over runs; wall time; what is missing."""
+    a task), the mean over runs; wall time; what is missing; the run directories used."""
     best, mean_all, runs, wall, missing, pending, commits = {}, {}, {}, 0.0, [], [], set()
-    repeats = 0
+    repeats, dirs = 0, []
     for task in table.tasks:
-        found = [s for s in (_summary(run_dir(table.name, task, seed)) for seed in seeds(table, budget)) if s]
-        if len(found) < len(seeds(table, budget)):
+        paths = [run_dir(runs_root, table, budget, task, seed) for seed in seeds(table, budget)]
+        dirs += [p for p in paths if (p / "config.json").exists()]
+        found = [s for s in (_summary(p) for p in paths) if s]
+        if len(found) < len(paths):
             pending.append(task)
         if not found:
             continue
-        for seed in seeds(table, budget):
-            vfile = run_dir(table.name, task, seed) / "versions.json"
+        for path in paths:
+            vfile = path / "versions.json"
             if vfile.exists():
                 v = json.loads(vfile.read_text())
                 commits.add(f"{(v.get('git_commit') or '?')[:10]}{'+dirty' if v.get('git_dirty') else ''}")
-        wall += sum(s.get("wall_time_s_this_invocation", 0.0) for s in found)
+        wall += sum(s.get("train_wall_time_s", s.get("wall_time_s_this_invocation", 0.0)) for s in found)
         train_err = sum((s["train_error_pct"] for s in found), [])
         val_err = sum((s["val_error_pct"] for s in found), [])
         k = evaluate.select_best(train_err, val_err)
@@ -80,7 +82,7 @@ def collect(table: Table, budget: str) -> dict:
     if table.data_set == "en-10k":
         missing = [3]
     return {"best": best, "mean_all": mean_all, "runs": runs, "wall_s": wall, "pending": pending, "missing": missing,
-            "repeats": repeats or None, "commits": sorted(commits)}
+            "repeats": repeats or None, "commits": sorted(commits), "dirs": dirs}
 
 
 def paper_column(table: Table) -> dict[int, float]:
@@ -140,8 +142,8 @@ def write_table_files(table: Table, res: dict, paper: dict, results_dir: Path) -
               ylabel="test error (%)", xlabel="bAbI task")
 
 
-def ptb_section(budget: str, results_dir: Path) -> tuple[str, dict]:
-    run = RUNS / f"ptb_{budget}"
+def ptb_section(budget: str, runs_root: Path, results_dir: Path) -> tuple[str, dict]:
+    run = ptb_dir(runs_root, budget)
     s = _summary(run)
     lm = read_published(PUBLISHED / "memn2n_lm.csv", dataset="PTB")
     cfg = json.loads((run / "config.json").read_text())["config"] if (run / "config.json").exists() else None
@@ -167,12 +169,12 @@ def ptb_section(budget: str, results_dir: Path) -> tuple[str, dict]:
     md = markdown_table(
         ["run", "valid ppl", "test ppl", "source"],
         [[f"ours ({budget}: {cfg['hidden']}/{cfg['hops']}/{cfg['memory_size']})", s["valid_ppl"], s["test_ppl"],
-          f"runs/memn2n/ptb_{budget}"]] +
+          f"memn2n/ptb_{budget}"]] +
         [[f"paper {r['hidden']}/{r['hops']}/{r['memory']}", r["valid_ppl"] or None, r["test_ppl"], r["source"][:60]]
          for r in lm if r["model"].startswith("MemN2N")])
-    text = (f"PTB language model (Sec. 5), budget: {budget_text}.\n\n{md}\n\n![PTB curve](../../results/memn2n/ptb_curve.png)")
-    return text, {"ptb_cpu_test_perplexity": s["test_ppl"], "ptb_cpu_valid_perplexity": s["valid_ppl"],
-                  "ptb_cpu_budget": budget_text}
+    text = (f"PTB language model (Sec. 5), budget: {budget_text}.\n\n{md}\n\n![PTB curve](memn2n/ptb_curve.png)")
+    return text, {f"ptb_{budget}_test_perplexity": s["test_ppl"], f"ptb_{budget}_valid_perplexity": s["valid_ppl"],
+                  f"ptb_{budget}_budget": budget_text}
 
 
 def deviations_section(budget: str) -> str:
@@ -187,24 +189,26 @@ def deviations_section(budget: str) -> str:
                 devs.append(Deviation(f"{key} ({table.name})", getattr(BabiConfig(), key), value,
                                       f"cpu budget for table {table.name}: fits the 2-core time budget"))
             if len(table.cpu_seeds) > 1:
+                split = "+".join(map(str, table.cpu_repeats)) if table.cpu_repeats else "10 each"
                 devs.append(Deviation(f"processes ({table.name})", 1, len(table.cpu_seeds),
-                                      f"seeds {list(table.cpu_seeds)}: their repeats are pooled before the "
+                                      f"seeds {list(table.cpu_seeds)} with {split} repeats: the repeats run as "
+                                      f"separate processes (each resumable on its own) and are pooled before the "
                                       f"paper's selection (lowest training error)"))
     lm = build(LMConfig, LM_PROFILES, budget)[1]
     return ("bAbI (config.py and the cpu reductions of reproduce.py):\n\n" + deviations_markdown(devs) +
             f"\n\nPTB language model, profile `{budget}`:\n\n" + (deviations_markdown(lm) if lm else "none"))
 
 
-def rerun_section(evidence: dict) -> str:
+def rerun_section(evidence: dict, runs_root: Path) -> str:
     """The timed re-run of the 1k PE LS RN table by `benchmark --table runs/memn2n/timing`:
     its wall time, and whether it reproduces the table's numbers (same seed, same config)."""
-    folder = RUNS / "timing"
+    folder = Path(runs_root) / "memn2n" / "timing"
     table = TABLES["1k_pe_ls_rn"]
     summaries = [_summary(folder / f"task{t}") for t in table.tasks]
     if not all(summaries):
         return ""
     wall = sum(s["wall_time_s_this_invocation"] for s in summaries) / 60
-    ours = collect(table, "paper")["best"]
+    ours = collect(table, "paper", runs_root)["best"]
     diffs = [abs(s["test_error_pct"] - ours[s["task"]]) for s in summaries]
     evidence["babi_1k_pe_ls_rn_table_wall_minutes_rerun"] = round(wall, 2)
     evidence["babi_1k_pe_ls_rn_rerun_max_abs_diff"] = round(max(diffs), 3)
@@ -214,19 +218,40 @@ def rerun_section(evidence: dict) -> str:
             f"largest per-task difference to the table above is {max(diffs):.2f} points (same seed and config).")
 
 
-def write(budget: str, results_dir: Path) -> str:
+BUDGET_TEXT = {
+    "1k": "the paper's: 10 repeats of 20 LS + 100 epochs (official config_babi.m), single task",
+    "joint": "the paper's 10 repeats of 30 LS + 60 epochs (config_babi_joint.m), run as processes whose repeats are pooled",
+    "10k": "paper: 10 repeats of 20 LS + 100 epochs; cpu budget: see the table's settings",
+}
+PROTOCOL = ("Evaluation protocol: per task, the test error over the task's 1,000 test questions of the one run (of all "
+            "repeats) with the lowest training error, the paper's selection rule (ties: validation error, then run "
+            "index); a task fails when that error is above 5%. Supporting facts are never used (weak supervision). "
+            "PTB: perplexity over the whole test stream in sequential windows, the model with the best validation "
+            "perplexity.")
+
+
+def write(budget: str, runs_root: Path, results_dir: Path, readme: Path | None = README) -> Section:
+    """Every table, the PTB section and evidence.json from the runs under runs_root/memn2n/;
+    returns the report Section and writes the README block (deterministic: no clock, no HEAD)."""
     results_dir.mkdir(parents=True, exist_ok=True)
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    evidence: dict = {"commit": commit, "budget": budget}
-    sections = []
+    evidence: dict = {"budget": budget}
+    sections, dirs, commits, headline, complete = [], [], set(), [], True
     for table in TABLES.values():
-        res = collect(table, budget)
+        res = collect(table, budget, runs_root)
+        dirs += res["dirs"]
+        commits.update(res["commits"])
         paper = paper_column(table)
         head = f"### {table.title}\n\n"
         if table.sets:
             head += (f"Same configuration as the main PE LS RN table except `{' '.join(table.sets)}`: the gaps below are "
                      f"what that choice costs.\n\n")
+        settings = " ".join(table.sets + (table.cpu_sets if budget == "cpu" else ()) +
+                            ((f"repeats={'+'.join(map(str, table.cpu_repeats))}",) if budget == "cpu" and table.cpu_repeats else ()))
+        head += (f"Budget: {BUDGET_TEXT[table.name.split('_')[0] if not table.name.startswith('1k_joint') else 'joint']}"
+                 f"{f'; settings `{settings}`' if settings else ''}"
+                 f"{f'; {len(seeds(table, budget))} processes (seeds {list(seeds(table, budget))})' if len(seeds(table, budget)) > 1 else ''}.\n\n")
         if not res["best"]:
+            complete = False
             sections.append(head + "Not run yet.")
             continue
         write_table_files(table, res, paper, results_dir)
@@ -236,16 +261,20 @@ def write(budget: str, results_dir: Path) -> str:
         fails = int(sum(res["best"][t] > PASS_PCT for t in done))
         status = (f"Paper mean error {table.paper_mean} (published/). Ours: mean {mean:.2f} over {len(done)} tasks, "
                   f"{fails} failed; {res['repeats']} repeats per task, wall time {res['wall_s'] / 60:.1f} min "
-                  f"(sum over tasks, on 2 cores shared with other jobs). Failed tasks: "
+                  f"(sum over tasks, on 2 cores). Failed tasks: "
                   f"{', '.join(str(t) for t in done if res['best'][t] > PASS_PCT) or 'none'}.")
         if res["pending"]:
+            complete = False
             status += f" **Partial: tasks {res['pending']} not finished.**"
         if res["missing"]:
             status += (f" Task(s) {res['missing']} missing: the 10k training file of task 3 is not in the data "
                        f"folder (shared/data/README.md).")
         sections.append(head + status + "\n\n" + md + ("\n\nTasks more than 5 points from the paper's column:\n"
                                                        + "\n".join(notes) if notes else "") +
-                        f"\n\n![{table.name}](../../results/memn2n/{table.name}.png)")
+                        f"\n\n![{table.name}](memn2n/{table.name}.png)")
+        if not table.sets:
+            label = table.name.replace("_", " ").replace("pe ls rn", "PE LS RN").replace("pe", "PE").replace("bow", "BoW")
+            headline.append(f"{label} {mean:.1f}% (paper {table.paper_mean})")
         key = f"babi_{table.name}"
         evidence[f"{key}_mean_error"] = round(mean, 3)
         evidence[f"{key}_failed_tasks"] = fails
@@ -258,18 +287,34 @@ def write(budget: str, results_dir: Path) -> str:
         evidence["babi_1k_pe_ls_rn_table_wall_minutes"] = evidence["babi_1k_pe_ls_rn_wall_minutes"]
     if "babi_1k_joint_mean_error" in evidence:
         evidence["babi_1k_joint_pe_ls_rn_mean_error"] = evidence["babi_1k_joint_mean_error"]
-    rerun = rerun_section(evidence)
+    rerun = rerun_section(evidence, runs_root)
     if rerun:
         sections.append(rerun)
-    bench = results_dir / "benchmark.txt"
+    bench = Path(runs_root) / "memn2n" / "benchmark.txt"
+    if not bench.exists():
+        bench = results_dir / "benchmark.txt"         # the committed measurement
     if bench.exists():
-        sections.append("### Throughput (`python -m papers.memn2n.benchmark`, output saved in "
-                        "results/memn2n/benchmark.txt)\n\n```\n" + bench.read_text().strip() + "\n```")
-    ptb_text, ptb_ev = ptb_section(budget, results_dir)
+        if bench.resolve() != (results_dir / "benchmark.txt").resolve():
+            (results_dir / "benchmark.txt").write_text(bench.read_text())
+        sections.append("### Throughput (`python -m papers.memn2n.benchmark`, output in results/memn2n/benchmark.txt)"
+                        "\n\n```\n" + bench.read_text().strip() + "\n```")
+    ptb_text, ptb_ev = ptb_section(budget, runs_root, results_dir)
+    if not ptb_ev:
+        complete = False
+    else:
+        dirs.append(ptb_dir(runs_root, budget))
+        v = json.loads((ptb_dir(runs_root, budget) / "versions.json").read_text())
+        commits.add(f"{(v.get('git_commit') or '?')[:10]}{'+dirty' if v.get('git_dirty') else ''}")
+        headline.append(f"PTB test ppl {ptb_ev[f'ptb_{budget}_test_perplexity']:.0f} at the {budget} budget "
+                        f"(paper best 111)")
     evidence.update(ptb_ev)
+    evidence["commit"] = ", ".join(sorted(commits))
     (results_dir / "evidence.json").write_text(json.dumps(evidence, indent=2, sort_keys=True) + "\n")
-    body = "\n\n".join(sections + ["### Penn Treebank language model\n\n" + ptb_text,
-                                    "### Deviations recorded by the configs\n\n" + deviations_section(budget)])
-    body += f"\n\n_Generated by `python -m papers.memn2n.reproduce` at commit `{commit[:10]}`._"
-    write_between_markers(README, BEGIN, END, body)
-    return body
+    body = "\n\n".join([PROTOCOL] + sections + ["### Penn Treebank language model\n\n" + ptb_text])
+    if readme is not None:
+        write_between_markers(readme, BEGIN, END, body.replace("](memn2n/", "](../../results/memn2n/") +
+                              "\n\n### Deviations recorded by the configs\n\n" + deviations_section(budget))
+    if not headline:
+        return Section("not run", "no runs yet", body, dirs)
+    return Section("complete" if complete else "partial",
+                   "mean bAbI error " + "; ".join(headline), body, dirs)

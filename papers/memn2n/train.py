@@ -109,7 +109,12 @@ def make_epoch_fn(model, cfg: BabiConfig):
     import tensorflow as tf
 
     from papers.memn2n import losses
-    clip = losses.clip_per_matrix if cfg.clip_mode == "per_matrix" else losses.clip_global
+    if cfg.clip_mode == "global":
+        clip = losses.clip_global
+    else:
+        def clip(grads, max_norm):
+            return losses.clip_per_matrix(grads, max_norm, ord="spectral" if cfg.clip_mode.endswith("spectral")
+                                          else "frobenius")
     variables = model.trainable_variables
 
     @tf.function(jit_compile=cfg.xla)

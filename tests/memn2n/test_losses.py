@@ -90,5 +90,17 @@ def test_clipping_per_matrix_and_per_repeat():
     np.testing.assert_allclose([a.numpy()[0, 0], b.numpy()[0, 0]], [24.0, 32.0], rtol=1e-6)
 
 
+def test_spectral_clipping_uses_the_largest_singular_value():
+    # 30 I: spectral norm 30 (Matlab norm(), official nn/Weight.m) -> untouched; Frobenius 42.43 -> scaled to 40
+    g = tf.constant([[[30.0, 0.0], [0.0, 30.0]], [[60.0, 0.0], [0.0, 0.0]]])   # two repeats; the 2nd: norm 60
+    spectral = losses.clip_per_matrix([g], 40.0, ord="spectral")[0].numpy()
+    np.testing.assert_allclose(spectral, [[[30.0, 0.0], [0.0, 30.0]], [[40.0, 0.0], [0.0, 0.0]]], rtol=1e-5)
+    frobenius = losses.clip_per_matrix([g], 40.0, ord="frobenius")[0].numpy()
+    np.testing.assert_allclose(frobenius[0], 30.0 * np.eye(2) * 40.0 / np.sqrt(1800.0), rtol=1e-5)
+    # below the threshold under the Frobenius norm, nothing is clipped under either norm
+    small = tf.constant([[[3.0, 4.0], [0.0, 0.0]]])
+    np.testing.assert_allclose(losses.clip_per_matrix([small], 40.0, ord="spectral")[0].numpy(), small.numpy())
+
+
 def test_perplexity():
     assert losses.perplexity(4 * np.log(10.0), 4) == pytest.approx(10.0)
