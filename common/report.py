@@ -26,11 +26,10 @@ import argparse
 import dataclasses
 import importlib
 import importlib.util
-import json
 import os
 from pathlib import Path
 
-from common.results import markdown_table, write_between_markers
+from common.results import markdown_table, read_json, write_between_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERS = ("dqn", "a3c", "memn2n", "nas", "slac")
@@ -71,13 +70,6 @@ class Section:
             raise ValueError(f"Section.status must be one of {STATUSES}, got {self.status!r}")
 
 
-def _json(path: Path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def _last_row(path: Path) -> dict:
     try:
         lines = [line for line in path.read_text().splitlines() if line.strip()]
@@ -90,9 +82,9 @@ def _last_row(path: Path) -> dict:
 
 def run_record(run_dir: Path, runs_root: Path) -> dict:
     """What a run directory says about itself (written by common.run.Run)."""
-    config = _json(run_dir / "config.json") or {}
-    summary = _json(run_dir / "summary.json") if (run_dir / "DONE").exists() else None
-    versions = _json(run_dir / "versions.json") or {}
+    config = read_json(run_dir / "config.json") or {}
+    summary = read_json(run_dir / "summary.json") if (run_dir / "DONE").exists() else None
+    versions = read_json(run_dir / "versions.json") or {}
     last = _last_row(run_dir / "metrics.csv")
     wall = None
     for source in (summary or {}, last):
@@ -148,7 +140,7 @@ def provenance(runs: list[Path], runs_root: Path) -> str:
     parts = [markdown_table(columns, [[rec[c] for c in columns] for rec in _grouped(records)])]
     seen: dict[tuple, list[str]] = {}
     for r, rec in zip(runs, records):
-        for d in _json(Path(r) / "deviations.json") or []:
+        for d in read_json(Path(r) / "deviations.json") or []:
             key = (d.get("field"), str(d.get("paper")), str(d.get("ours")), d.get("reason", ""))
             seen.setdefault(key, []).append(rec["run"])
     if seen:
@@ -230,6 +222,23 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
         write_between_markers(readme, README_BEGIN, README_END, readme_block(sections, budget))
     print(f"[report] wrote {path}", flush=True)
     return path
+
+
+def paper_cli(paper: str, doc: str | None, run, report, argv=None) -> None:
+    """`python -m papers.<paper>.reproduce [--budget] [--runs] [--results] [--report-only]`:
+    run() (unless --report-only), then report(); prints the status line and the section."""
+    ap = argparse.ArgumentParser(prog=f"python -m papers.{paper}.reproduce", description=doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--budget", choices=["cpu", "paper"], default="cpu")
+    ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", ROOT / "runs")),
+                    help=f"folder holding {paper}/ (default: runs/)")
+    ap.add_argument("--results", type=Path, default=ROOT / "results" / paper)
+    ap.add_argument("--report-only", action="store_true", help="no training: tables and plots from the runs")
+    args = ap.parse_args(argv)
+    if not args.report_only:
+        run(args.budget, args.runs)
+    s = report(args.budget, args.runs, args.results)
+    print(f"**Status: {s.status}.** {s.headline}\n\n{s.body}")
 
 
 def main(argv=None) -> int:

@@ -7,6 +7,7 @@ one row per item, always with a `source` column saying where the number was read
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -14,6 +15,23 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 class PublishedError(ValueError):
     pass
+
+
+def read_rows(path: str | Path) -> list[dict[str, str]]:
+    """Rows of a run's CSV table (metrics.csv, eval.csv, ...); [] when the file is missing."""
+    try:
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+    except OSError:
+        return []
+
+
+def read_json(path: str | Path):
+    """A run's JSON file (summary.json, evaluation.json, ...); None when missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def read_published(path: str | Path, **match: str) -> list[dict[str, str]]:

@@ -86,9 +86,12 @@ PROFILES = {
     "paper": Profile("the paper's values (A3C FF, Pong, 16 threads, 200M frames)"),
     "cpu": Profile(
         "a Pong run of A3C FF sized for a shared 2-core CPU (~2,000 frames/s)",
-        {"total_frames": 10_000_000},
+        {"total_frames": 10_000_000, "lr": 1e-2},
         {"total_frames": "2 shared cores reach about 2,000 frames/s: 10M frames is the horizon of the "
-                         "linear lr annealing; reproduce.py stops and resumes it in invocations of at most 25 minutes"}),
+                         "linear lr annealing; reproduce.py stops and resumes it in invocations of at most 25 minutes",
+         "lr": "the top of the paper's LogUniform(1e-4, 1e-2) range instead of the e-mail's 7e-4: with epsilon 0.1 "
+               "inside the root, a run at 7e-4 kept the policy at maximum entropy (ln 6) for 3.8M frames, i.e. "
+               "learnt nothing within the CPU horizon (runs/a3c/pong-cpu-lr7e-4-seed0, README)"}),
     "cartpole": Profile(
         "algorithm check on CartPole-v1 with an MLP torso and 8 threads",
         {"env": "CartPole-v1", "network": "mlp", "threads": 8, "total_frames": 1_000_000,

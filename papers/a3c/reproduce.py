@@ -22,13 +22,11 @@ generated blocks of papers/a3c/README.md. The benchmark json is read from runs_r
 else from the committed results/a3c/ copy. With no run directory at all it returns a
 "not run" Section and writes nothing.
 
-    python -m papers.a3c.reproduce [cpu|paper] [--runs runs] [--report-only]
+    python -m papers.a3c.reproduce [--budget cpu|paper] [--runs runs] [--report-only]
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
 import json
 import os
 import shutil
@@ -41,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from common.report import Section
-from common.results import curve_plot, markdown_table, read_published, write_between_markers
+from common.results import curve_plot, markdown_table, read_json, read_published, read_rows, write_between_markers
 
 PAPER = "a3c"
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,28 +128,13 @@ def run(budget: str, runs_root: Path) -> None:
     if not steps:
         print(f"[a3c run] {pong} has no complete checkpoint yet: evaluation skipped", flush=True)
         return
-    evaluation = _json(pong / "evaluation.json") or {}
+    evaluation = read_json(pong / "evaluation.json") or {}
     if evaluation.get("checkpoint_env_frames") != steps[-1]:
         subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong),
                         "--episodes", str(EVAL_EPISODES)], check=True)
 
 
 # ---------------------------------------------------------------------------------- readers
-def _json(path: Path):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    try:
-        with open(path, newline="") as f:
-            return list(csv.DictReader(f))
-    except OSError:
-        return []
-
-
 def _checkpoint_steps(run_dir: Path) -> list[int]:
     """Steps of the run's complete checkpoints, ascending (as evaluate.newest_checkpoint sees them)."""
     return sorted(int(m.name.split("-")[1].split(".")[0])
@@ -160,7 +143,7 @@ def _checkpoint_steps(run_dir: Path) -> list[int]:
 
 def _run_commit(run_dir: Path) -> str | None:
     """The git commit recorded by the run's latest invocation (versions.json)."""
-    return (_json(Path(run_dir) / "versions.json") or {}).get("git_commit")
+    return (read_json(Path(run_dir) / "versions.json") or {}).get("git_commit")
 
 
 def _rolling(xs, ys, k: int):
@@ -174,7 +157,7 @@ def _bench_file(name: str, runs_root: Path) -> tuple[dict | None, str]:
     """A benchmark json and where it was read: runs_root/a3c/, else the committed results/a3c/
     copy (never results_dir, which report() itself writes: the source would change between calls)."""
     for folder, label in ((Path(runs_root) / PAPER, "runs"), (COMMITTED_RESULTS, "committed")):
-        data = _json(folder / name)
+        data = read_json(folder / name)
         if data is not None:
             return data, label
     return None, "missing"
@@ -197,23 +180,23 @@ def _cartpole(runs_root: Path) -> dict[str, dict]:
         run_dir = cartpole_dir(runs_root, method)
         if not (run_dir / "config.json").exists():
             continue
-        summary = (_json(run_dir / "summary.json") or {}) if (run_dir / "DONE").exists() else {}
+        summary = (read_json(run_dir / "summary.json") or {}) if (run_dir / "DONE").exists() else {}
         out[method] = {"dir": run_dir, "summary": summary, "done": (run_dir / "DONE").exists(),
-                       "episodes": _rows(run_dir / "episodes.csv"), "metrics": _rows(run_dir / "metrics.csv")}
+                       "episodes": read_rows(run_dir / "episodes.csv"), "metrics": read_rows(run_dir / "metrics.csv")}
     return out
 
 
 def _pong(runs_root: Path, budget: str) -> dict | None:
     run_dir = pong_dir(runs_root, budget)
-    config = _json(run_dir / "config.json")
+    config = read_json(run_dir / "config.json")
     if config is None:
         return None
-    metrics = _rows(run_dir / "metrics.csv")
+    metrics = read_rows(run_dir / "metrics.csv")
     steps = _checkpoint_steps(run_dir)
-    evaluation = _json(run_dir / "evaluation.json")
+    evaluation = read_json(run_dir / "evaluation.json")
     cfg = config.get("config", {})
     return {"dir": run_dir, "config": cfg, "done": (run_dir / "DONE").exists(),
-            "metrics": metrics, "episodes": _rows(run_dir / "episodes.csv"),
+            "metrics": metrics, "episodes": read_rows(run_dir / "episodes.csv"),
             "frames": int(metrics[-1]["env_frames"]) if metrics else 0,
             "wall_h": float(metrics[-1]["wall_time"]) / 3600 if metrics else 0.0,
             "threads": cfg.get("threads"), "total_frames": cfg.get("total_frames"),
@@ -497,21 +480,6 @@ def _update_readme(readme: Path, body: str) -> None:
         write_between_markers(readme, f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->", content)
 
 
-def main(budget: str = "cpu", results_dir: Path = Path("results/a3c"), runs_root: Path = Path("runs")) -> str:
-    """Backwards use: run() then report(); returns the Markdown body."""
-    run(budget, runs_root)
-    return report(budget, runs_root, Path(results_dir)).body
-
-
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(prog="python -m papers.a3c.reproduce", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("budget", nargs="?", choices=["cpu", "paper"], default="cpu")
-    ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", "runs")))
-    ap.add_argument("--results", type=Path, default=Path("results/a3c"))
-    ap.add_argument("--report-only", action="store_true", help="rebuild the report from the runs; no training")
-    a = ap.parse_args()
-    if not a.report_only:
-        run(a.budget, a.runs)
-    s = report(a.budget, a.runs, a.results)
-    print(f"{s.status}: {s.headline}\n\n{s.body}")
+    from common.report import paper_cli
+    paper_cli("a3c", __doc__, run, report)

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from common.report import Section, provenance
-from common.results import curve_plot, markdown_table, read_published, write_between_markers
+from common.results import curve_plot, markdown_table, read_json, read_published, read_rows, write_between_markers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -101,20 +101,6 @@ def run(budget: str, runs_root: Path) -> None:
 
 # --------------------------------------------------------------------------------------- report
 
-def _rows(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def _json(path: Path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def _shown(path: Path, runs_root: Path) -> str:
     """`runs/dqn/cpu-seed0` whatever folder runs_root is (so the text does not depend on it)."""
     try:
@@ -146,7 +132,7 @@ def _checkpoints(run_dir: Path) -> dict[int, dict]:
             step = int(marker.name.split("-")[1].split(".")[0])
         except ValueError:
             continue
-        out[step] = _json(marker) or {}
+        out[step] = read_json(marker) or {}
     return dict(sorted(out.items()))
 
 
@@ -164,7 +150,7 @@ def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
 
 def _pong_plot(run_dir: Path, results_dir: Path, random_score: float, profile: str,
                dopamine: list[dict]) -> tuple[Path | None, list]:
-    episodes = _rows(run_dir / "episodes.csv")
+    episodes = read_rows(run_dir / "episodes.csv")
     if not episodes:
         return None, []
     frames = np.array([float(r["env_frames"]) for r in episodes])
@@ -172,7 +158,7 @@ def _pong_plot(run_dir: Path, results_dir: Path, random_score: float, profile: s
     span = frames.max()
     shown = [r for r in dopamine if float(r["env_frames_start"]) < max(span, 1e6)]
     series = {"ours: training games (10-game moving mean)": (frames, _moving_average(returns, 10))}
-    evals = _rows(run_dir / "eval.csv")
+    evals = read_rows(run_dir / "eval.csv")
     if evals:
         series["ours: periodic eval (eps 0.05)"] = ([float(r["env_frames"]) for r in evals],
                                                     [float(r["eval_return"]) for r in evals])
@@ -201,12 +187,12 @@ def _pong_plot(run_dir: Path, results_dir: Path, random_score: float, profile: s
 def _cartpole_plot(runs: list[dict], results_dir: Path) -> Path | None:
     series = {}
     for rec in runs:
-        evals = _rows(rec["dir"] / "eval.csv")
+        evals = read_rows(rec["dir"] / "eval.csv")
         if evals:
             series[f"seed {rec['seed']}: greedy eval (100 games)"] = (
                 [float(r["agent_steps"]) for r in evals], [float(r["eval_return"]) for r in evals])
     first = runs[0] if runs else None
-    metrics = _rows(first["dir"] / "metrics.csv") if first else []
+    metrics = read_rows(first["dir"] / "metrics.csv") if first else []
     if metrics:
         series[f"seed {first['seed']}: training games (mean per 1k steps)"] = (
             [float(r["agent_steps"]) for r in metrics], [float(r["train_return"]) for r in metrics])
@@ -219,12 +205,12 @@ def _cartpole_plot(runs: list[dict], results_dir: Path) -> Path | None:
 def _cartpole_runs(runs_root: Path) -> list[dict]:
     out = []
     for d in sorted((runs_root / PAPER).glob("cartpole-seed*"), key=_seed_key):
-        record = _json(d / "config.json")
+        record = read_json(d / "config.json")
         if not record:
             continue
-        summary = _json(d / "summary.json") if (d / "DONE").exists() else None
-        metrics = _rows(d / "metrics.csv")
-        evals = _rows(d / "eval.csv")
+        summary = read_json(d / "summary.json") if (d / "DONE").exists() else None
+        metrics = read_rows(d / "metrics.csv")
+        evals = read_rows(d / "eval.csv")
         out.append({"dir": d, "seed": record.get("seed", "?"), "complete": summary is not None,
                     "budget": record.get("config", {}).get("total_agent_steps"),
                     "solved_at": (summary or {}).get("solved_at_agent_steps"),
@@ -246,7 +232,7 @@ def _benchmark(runs_root: Path, results_dir: Path) -> tuple[dict | None, str]:
         return json.loads(text), f"`{_shown(fresh, runs_root)}`"
     committed = results_dir / "benchmark.json"
     if committed.exists():
-        return _json(committed), (f"`results/{PAPER}/benchmark.json` (committed copy; "
+        return read_json(committed), (f"`results/{PAPER}/benchmark.json` (committed copy; "
                                   f"`{_shown(runs_root / PAPER, runs_root)}/` has none)")
     return None, ""
 
@@ -277,25 +263,25 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     paper_updates = (paper.total_agent_steps - paper.replay_start) // paper.update_period
 
     # ---- Pong run
-    pong_record = _json(pong_dir / "config.json")
+    pong_record = read_json(pong_dir / "config.json")
     pong_cfg = (pong_record or {}).get("config", {})
     planned = int(pong_cfg.get("total_agent_steps")
                   or PROFILES[profile].overrides.get("total_agent_steps", paper.total_agent_steps))
     repeat = int(pong_cfg.get("action_repeat", paper.action_repeat))
-    metrics = _rows(pong_dir / "metrics.csv")
+    metrics = read_rows(pong_dir / "metrics.csv")
     last = metrics[-1] if metrics else {}
-    pong_summary = _json(pong_dir / "summary.json") if (pong_dir / "DONE").exists() else None
+    pong_summary = read_json(pong_dir / "summary.json") if (pong_dir / "DONE").exists() else None
     checkpoints = _checkpoints(pong_dir)
     newest_ckpt = max(checkpoints) if checkpoints else None
-    final = _json(pong_dir / "evaluation" / "eval_summary.json")
+    final = read_json(pong_dir / "evaluation" / "eval_summary.json")
     final_step = int(final["agent_steps"]) if final else None
     final_frames = ((checkpoints.get(final_step) or {}).get("state") or {}).get("env_frames") if final else None
     eval_stale = bool(final and newest_ckpt is not None and final_step < newest_ckpt)
     plot, dopamine = _pong_plot(pong_dir, results_dir, random_score, profile, dopamine_all)
-    episodes = _rows(pong_dir / "episodes.csv")
+    episodes = read_rows(pong_dir / "episodes.csv")
     first10 = [float(r["return"]) for r in episodes[:10]]
     last10 = [float(r["return"]) for r in episodes[-10:]]
-    pong_versions = _json(pong_dir / "versions.json") or {}
+    pong_versions = read_json(pong_dir / "versions.json") or {}
 
     # ---- CartPole runs, benchmark
     carts = _cartpole_runs(runs_root)
@@ -307,7 +293,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     run_dirs = ([pong_dir] if pong_record else []) + [c["dir"] for c in carts]
     commits = {}
     for d in run_dirs:
-        v = _json(d / "versions.json") or {}
+        v = read_json(d / "versions.json") or {}
         commits[_shown(d, runs_root)] = v.get("git_commit")
     commit = pong_versions.get("git_commit") or next((c for c in commits.values() if c), None)
 
@@ -408,7 +394,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         "final": final, "final_step": final_step, "final_frames": final_frames,
         "newest_ckpt": newest_ckpt, "eval_stale": eval_stale, "nature_pong": nature_pong,
         "pong_2013": pong_2013, "dopamine": dopamine, "plot": plot, "cart_plot": cart_plot,
-        "carts": carts, "cart_eval_period": (_json(carts[0]["dir"] / "config.json") or {}).get(
+        "carts": carts, "cart_eval_period": (read_json(carts[0]["dir"] / "config.json") or {}).get(
             "config", {}).get("eval_period") if carts else None, "bench": bench, "bench_source": bench_source, "planned": planned,
         "repeat": repeat, "pong_cfg": pong_cfg, "last": last, "pong_record": pong_record,
         "pong_summary": pong_summary, "paper": paper, "paper_frames": paper_frames,
@@ -556,3 +542,8 @@ def _body(ev: dict, v: dict) -> str:
             "* **CartPole-v1**: greedy (eps 0) evaluation on 100 games every "
             f"{_fmt_int(v['cart_eval_period'])} agent steps; the run stops once the mean reaches 195."]
     return "\n".join(out)
+
+
+if __name__ == "__main__":
+    from common.report import paper_cli
+    paper_cli("dqn", __doc__, run, report)

@@ -18,15 +18,13 @@ are always compared on the same number of children (the first N of each).
 
 from __future__ import annotations
 
-import argparse
-import csv
 import json
 import math
 from pathlib import Path
 
 from common.config import build, deviations_markdown
 from common.report import Section
-from common.results import curve_plot, markdown_table, read_published, write_between_markers
+from common.results import curve_plot, markdown_table, read_json, read_published, read_rows, write_between_markers
 from papers.nas import losses
 from papers.nas.config import PROFILES, NASConfig
 
@@ -70,20 +68,6 @@ def run(budget: str, runs_root: Path) -> None:
 
 # ---------------------------------------------------------------------------- report
 
-def _rows(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def _json(path: Path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def _num(x) -> float:
     try:
         return float(x)
@@ -95,7 +79,7 @@ def _wall_minutes(d: Path) -> float:
     """Search wall time from metrics.csv: `wall_time` restarts at each resume, so the maxima of
     its increasing segments are summed (time lost after the last checkpoint of a crash is not)."""
     total, seg = 0.0, 0.0
-    for row in _rows(d / "metrics.csv"):
+    for row in read_rows(d / "metrics.csv"):
         w = _num(row.get("wall_time"))
         if not math.isfinite(w):
             continue
@@ -108,9 +92,9 @@ def _wall_minutes(d: Path) -> float:
 
 def search_summary(d: Path, name: str, metric: str, n: int | None = None) -> dict:
     """Children of one run (first n), their moving-average reward and top-k statistics."""
-    saved = _json(d / "config.json") or {}
+    saved = read_json(d / "config.json") or {}
     cfg = saved.get("config", {})
-    children = _rows(d / "children.csv")[:n]
+    children = read_rows(d / "children.csv")[:n]
     rewards = [_num(r["reward"]) for r in children]
     values = [_num(r[metric]) for r in children if r["status"] == "ok"]
     ema, b = [], None
@@ -121,8 +105,8 @@ def search_summary(d: Path, name: str, metric: str, n: int | None = None) -> dic
     largest = metric == "val_acc"
     top = sorted(finite, reverse=largest)
     q = max(len(rewards) // 4, 1)
-    versions = _json(d / "versions.json") or {}
-    metrics = _rows(d / "metrics.csv")
+    versions = read_json(d / "versions.json") or {}
+    metrics = read_rows(d / "metrics.csv")
     return {"name": name, "children": len(children), "total": cfg.get("total_architectures"),
             "complete": (d / "DONE").exists(), "failed": sum(r["status"] != "ok" for r in children),
             "ema": ema, "top1": top[0] if top else float("nan"),
@@ -157,8 +141,8 @@ def _label(s: dict) -> str:
 
 def _state(d: Path) -> tuple[str, int, int | None]:
     """('complete' | 'partial' | 'not started', children so far, planned children) of a search run."""
-    cfg = (_json(d / "config.json") or {}).get("config", {})
-    k = len(_rows(d / "children.csv"))
+    cfg = (read_json(d / "config.json") or {}).get("config", {})
+    k = len(read_rows(d / "children.csv"))
     if (d / "DONE").exists():
         return "complete", k, cfg.get("total_architectures")
     return ("partial" if k or cfg else "not started"), k, cfg.get("total_architectures")
@@ -199,8 +183,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
             missing.append(f"`{dirs[name].name}` stopped at {k} of {total} children")
 
     # -------- CIFAR-10
-    c_all = _rows(dirs["cifar10-controller"] / "children.csv")
-    r_all = _rows(dirs["cifar10-random"] / "children.csv")
+    c_all = read_rows(dirs["cifar10-controller"] / "children.csv")
+    r_all = read_rows(dirs["cifar10-random"] / "children.csv")
     n = min(len(c_all), len(r_all))
     cifar = None
     if n:
@@ -263,7 +247,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         missing.append("the CIFAR-10 comparison (one of the two searches has no children yet)")
 
     published = read_published(HERE / "published" / "nas_cifar10.csv")
-    final = _json(dirs["cifar10-controller"] / "final" / "final.json")
+    final = read_json(dirs["cifar10-controller"] / "final" / "final.json")
     space = (cifar or {}).get("config", {}).get("space", "v1")
     paper_row = next((p for p in published if p["model"].startswith(TABLE1_ROW.get(space, "NAS v1"))), published[0])
     if final is not None:
@@ -293,7 +277,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         missing.append("the retraining of the best CIFAR-10 child (`final/final.json` of the controller run)")
 
     # -------- PTB
-    pc_all, pr_all = _rows(dirs["ptb-controller"] / "children.csv"), _rows(dirs["ptb-random"] / "children.csv")
+    pc_all, pr_all = read_rows(dirs["ptb-controller"] / "children.csv"), read_rows(dirs["ptb-random"] / "children.csv")
     n = min(len(pc_all), len(pr_all))
     ptb_pub = [p for p in read_published(HERE / "published" / "nas_ptb.csv") if "bpc" not in p["model"]]
     nas_best = min((p for p in ptb_pub if p["model"].startswith("NAS cell, base")), key=lambda p: _num(p["test_ppl"]))
@@ -344,13 +328,13 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
 
     # -------- benchmark: produced by run() into runs_root/nas/; else the committed results/nas copy
     bench_run, bench_out = runs_root / PAPER / "benchmark.json", results_dir / "benchmark.json"
-    bench, bench_from = _json(bench_run), "`nas/benchmark.json` of the runs folder"
+    bench, bench_from = read_json(bench_run), "`nas/benchmark.json` of the runs folder"
     if bench is not None:
         text = json.dumps(bench, indent=2) + "\n"
         if not bench_out.exists() or bench_out.read_text() != text:
             bench_out.write_text(text)
     else:   # results_dir's copy, else the committed one (results_dir may be elsewhere)
-        bench = _json(bench_out) or _json(REPO / "results" / PAPER / "benchmark.json")
+        bench = read_json(bench_out) or read_json(REPO / "results" / PAPER / "benchmark.json")
         bench_from = "the committed `results/nas/benchmark.json` (the runs folder has none)"
     if bench is not None:
         by = {row["workers"]: row for row in bench["settings"]}
@@ -421,7 +405,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         ev.setdefault(key, None)          # null = not run yet
     run_commits = {}
     for name, d in dirs.items():
-        v = _json(d / "versions.json")
+        v = read_json(d / "versions.json")
         if v and v.get("git_commit"):
             run_commits[name] = v["git_commit"] + ("+dirty" if v.get("git_dirty") else "")
     ev["run_commits"] = run_commits
@@ -449,21 +433,6 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     return Section(status, head, body, runs)
 
 
-def main(budget: str = "cpu", results_dir: Path = REPO / "results" / "nas", runs_root: Path = REPO / "runs") -> str:
-    """Backwards entry point: run() then report(); returns the Markdown body."""
-    run(budget, Path(runs_root))
-    return report(budget, Path(runs_root), Path(results_dir)).body
-
-
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(prog="papers.nas.reproduce", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", choices=["cpu", "paper"], default="cpu")
-    ap.add_argument("--runs", type=Path, default=REPO / "runs", help="folder holding nas/ (default: runs/)")
-    ap.add_argument("--results", type=Path, default=REPO / "results" / "nas")
-    ap.add_argument("--report-only", action="store_true", help="only rebuild tables/plots/evidence from the runs")
-    args = ap.parse_args()
-    if not args.report_only:
-        run(args.budget, args.runs)
-    s = report(args.budget, args.runs, args.results)
-    print(f"**Status: {s.status}.** {s.headline}\n\n{s.body}")
+    from common.report import paper_cli
+    paper_cli("nas", __doc__, run, report)

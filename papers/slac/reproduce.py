@@ -15,13 +15,12 @@ benchmark.json it falls back to the copies committed under results/slac/ (and sa
 has them, it copies them there. A run without a DONE marker (stopped by a time limit) is
 reported as partial, with the environment steps it reached.
 
-    python -c "from pathlib import Path; from papers.slac.reproduce import run; run('cpu', Path('runs'))"
-    python -m common.report --papers slac
+    python -m papers.slac.reproduce [--budget cpu|paper] [--report-only]   # run(), then report()
+    python -m common.report                                                # the whole REPORT.md
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.results import curve_plot, markdown_table, read_published, write_between_markers
+from common.results import curve_plot, markdown_table, read_json, read_published, read_rows, write_between_markers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -51,20 +50,6 @@ def profile_of(budget: str) -> str:
 
 def run_dir_of(budget: str, runs_root: Path) -> Path:
     return Path(runs_root) / "slac" / f"{profile_of(budget)}-seed0"
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def read_json(path: Path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
 
 
 def cached_json(path: Path, compute) -> dict:
@@ -128,12 +113,6 @@ def run(budget: str, runs_root: Path) -> None:
         env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
         subprocess.run([sys.executable, "-m", "papers.slac.benchmark", "--task", task,
                         "--out", str(out / BENCHMARK_FILE)], cwd=ROOT, env=env, check=False)
-
-
-def main(budget: str, results_dir: Path) -> str:
-    """Backwards use: run() on runs/, then report(); returns the report's Markdown body."""
-    run(budget, ROOT / "runs")
-    return report(budget, ROOT / "runs", Path(results_dir)).body
 
 
 # ---------------------------------------------------------------------- report(): no measuring
@@ -238,7 +217,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     pub_text = (f"paper {float(pub_main['mean_return']):.1f} ± {float(pub_main['std_return']):.1f} "
                 f"at {HEADLINE_STEPS // 1000}k env steps" if pub_main else "paper: no published curve")
     planned = cfg.train_agent_steps * repeat
-    evals, metrics = read_csv(run_dir / "eval.csv"), read_csv(run_dir / "metrics.csv")
+    evals, metrics = read_rows(run_dir / "eval.csv"), read_rows(run_dir / "metrics.csv")
     started = (run_dir / "config.json").exists() or bool(evals)
     runs = [run_dir] if started else []
     how = f"`make reproduce PAPERS=slac{'' if budget == 'cpu' else ' BUDGET=paper'}` trains it (resumably)"
@@ -414,3 +393,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                               body_with("../../results/slac/").rstrip() + "\n\n### Runs and provenance\n\n"
                               + provenance(runs, runs_root))
     return Section(status, headline, body, runs)
+
+
+if __name__ == "__main__":
+    from common.report import paper_cli
+    paper_cli("slac", __doc__, run, report)

@@ -93,3 +93,20 @@ def test_missing_runs_folder_is_a_one_line_error(tmp_path, capsys):
         report.main(["--runs", str(tmp_path / "nope"), "--results", str(tmp_path)])
     assert e.value.code == 2
     assert "does not exist; pass --runs DIR" in capsys.readouterr().err
+
+
+def test_paper_cli_report_only_never_runs(tmp_path, capsys):
+    calls = []
+
+    def run(budget, root):
+        calls.append("run")
+
+    def section(budget, root, results_dir):
+        calls.append(("report", budget, root, results_dir))
+        return report.Section("partial", "score 1 (paper 2)", "body")
+
+    report.paper_cli("memn2n", "doc", run, section, ["--report-only", "--runs", str(tmp_path), "--budget", "paper"])
+    assert calls == [("report", "paper", tmp_path, report.ROOT / "results" / "memn2n")]
+    assert capsys.readouterr().out.startswith("**Status: partial.** score 1 (paper 2)")
+    report.paper_cli("memn2n", "doc", run, section, ["--runs", str(tmp_path)])
+    assert calls[1] == "run"
