@@ -109,11 +109,12 @@ def run_record(run_dir: Path, runs_root: Path) -> dict:
 
 
 def _grouped(records: list[dict]) -> list[dict]:
-    """Rows of the provenance table: one per run, or one per folder holding more than 3 runs
-    (e.g. the 20 tasks of a bAbI table), with their states counted and wall times summed."""
+    """Rows of the provenance table: one per run, or one per sub-folder of a paper's folder
+    holding more than 3 runs (e.g. the 20 tasks of a bAbI table), with their states counted
+    and wall times summed."""
     folders: dict[str, list[dict]] = {}
     for rec in records:
-        folders.setdefault(rec["run"].rsplit("/", 1)[0] if "/" in rec["run"] else rec["run"], []).append(rec)
+        folders.setdefault(rec["run"].rsplit("/", 1)[0] if rec["run"].count("/") >= 2 else rec["run"], []).append(rec)
     rows = []
     for folder, recs in folders.items():
         if len(recs) <= 3:
@@ -157,7 +158,7 @@ def _runs_list(names: list[str]) -> str:
     """'a/x, a/y, b' -> folders with more than 3 of the runs shortened to 'a/* (n)'."""
     folders: dict[str, list[str]] = {}
     for n in names:
-        folders.setdefault(n.rsplit("/", 1)[0] if "/" in n else n, []).append(n)
+        folders.setdefault(n.rsplit("/", 1)[0] if n.count("/") >= 2 else n, []).append(n)
     return ", ".join(f"{f}/* ({len(v)})" if len(v) > 3 else ", ".join(v) for f, v in folders.items())
 
 
