@@ -33,14 +33,16 @@ TASKS = {1: "single supporting fact", 2: "two supporting facts", 3: "three suppo
          16: "basic induction", 17: "positional reasoning", 18: "size reasoning", 19: "path finding",
          20: "agents' motivations"}
 HYPOTHESIS = {
-    11: "untested hypothesis: seen only without linear start (the LS runs solve the task); we clip each "
-        "matrix's Frobenius norm at 40, the Matlab code its spectral norm, which clips less often at the "
-        "larger no-LS step size 0.01",
-    14: "untested hypothesis: as for task 11 (seen only without linear start; the LS runs solve the task)",
+    11: "seen only without linear start (the LS runs solve the task). Ruled out: the clipping norm (the Matlab "
+        "code's spectral norm, `--variant pe --set task=11 --set clip_mode=per_matrix_spectral`, gave 14.3-16.0 "
+        "over 10 repeats, runs/memn2n/ablation_spectral/). Cause not identified",
+    14: "seen only without linear start (the LS runs solve the task). Ruled out: the clipping norm (spectral norm: "
+        "9.1-14.5 over 10 repeats, runs/memn2n/ablation_spectral/). Cause not identified",
     15: "in joint training most of our runs settle on a one-hop-like solution for this two-step deduction (the "
         "paper's 1-hop joint model fails it at a similar level, published/), while single-task training solves it in "
-        "every repeat; the official code and its Python port solve it jointly. Ruled out: the clipping norm (3 joint "
-        "repeats with the Matlab code's spectral norm failed it too, README). Cause not identified",
+        "every repeat; the official code and its Python port solve it jointly. Ruled out: the clipping norm "
+        "(3 joint repeats with the Matlab code's spectral norm failed it too: "
+        "runs/memn2n/ablation_spectral/joint_seed5). Cause not identified",
     16: "an all-or-nothing task (runs either find the induction rule or stay near 50%); in joint training few of "
         "our runs find it, and rarely the same run that solves task 15",
     17: "a task that no MemN2N variant of the paper solves",
@@ -232,6 +234,22 @@ PROTOCOL = ("Evaluation protocol: per task, the test error over the task's 1,000
             "perplexity.")
 
 
+def budget_line(table: Table, budget: str) -> str:
+    """'Budget: <the paper's schedule>; settings `...`; N processes (seeds [...]).' for a table."""
+    settings = list(table.sets)
+    if budget == "cpu":
+        settings += table.cpu_sets
+        if table.cpu_repeats:
+            settings.append("repeats=" + "+".join(map(str, table.cpu_repeats)))
+    text = "Budget: " + BUDGET_TEXT["joint" if table.variant == "joint" else table.data_set.replace("en-10k", "10k")
+                                    .replace("en", "1k")]
+    if settings:
+        text += f"; settings `{' '.join(settings)}`"
+    if len(seeds(table, budget)) > 1:
+        text += f"; {len(seeds(table, budget))} processes (seeds {list(seeds(table, budget))})"
+    return text + ".\n\n"
+
+
 def write(budget: str, runs_root: Path, results_dir: Path, readme: Path | None = README) -> Section:
     """Every table, the PTB section and evidence.json from the runs under runs_root/memn2n/;
     returns the report Section and writes the README block (deterministic: no clock, no HEAD)."""
@@ -247,11 +265,7 @@ def write(budget: str, runs_root: Path, results_dir: Path, readme: Path | None =
         if table.sets:
             head += (f"Same configuration as the main PE LS RN table except `{' '.join(table.sets)}`: the gaps below are "
                      f"what that choice costs.\n\n")
-        settings = " ".join(table.sets + (table.cpu_sets if budget == "cpu" else ()) +
-                            ((f"repeats={'+'.join(map(str, table.cpu_repeats))}",) if budget == "cpu" and table.cpu_repeats else ()))
-        head += (f"Budget: {BUDGET_TEXT[table.name.split('_')[0] if not table.name.startswith('1k_joint') else 'joint']}"
-                 f"{f'; settings `{settings}`' if settings else ''}"
-                 f"{f'; {len(seeds(table, budget))} processes (seeds {list(seeds(table, budget))})' if len(seeds(table, budget)) > 1 else ''}.\n\n")
+        head += budget_line(table, budget)
         if not res["best"]:
             complete = False
             sections.append(head + "Not run yet.")
