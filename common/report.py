@@ -95,6 +95,8 @@ def run_record(run_dir: Path, runs_root: Path) -> dict:
         if wall is not None:
             break
     commit = versions.get("git_commit") or "unknown"
+    resumed = [f"{(v.get('git_commit') or '?')[:10]}{'+dirty' if v.get('git_dirty') else ''}"
+               for v in versions.get("resumed_with", [])]
     try:
         name = run_dir.resolve().relative_to(runs_root.resolve()).as_posix()
     except ValueError:
@@ -104,7 +106,8 @@ def run_record(run_dir: Path, runs_root: Path) -> dict:
             "seed": config.get("seed", "?"),
             "state": "complete" if summary is not None else ("partial" if config else "missing"),
             "wall_time_min": f"{wall / 60:.1f}" if wall is not None else "",
-            "commit": (commit[:10] + ("+dirty" if versions.get("git_dirty") else "")) if commit != "unknown" else commit,
+            "commit": ((commit[:10] + ("+dirty" if versions.get("git_dirty") else "")) if commit != "unknown" else commit)
+            + (f" (resumed at {', '.join(resumed)})" if resumed else ""),
             "versions": ", ".join(f"{k} {versions[k]}" for k in KEY_PACKAGES if k in versions)}
 
 

@@ -1,7 +1,9 @@
 """The run directory: metadata, metrics (CSV + TensorBoard), checkpoints, resume and interrupts.
 
 A run directory holds
-    config.json  deviations.json  command.txt  versions.json      written at start
+    config.json  deviations.json  command.txt  versions.json      written at the first start (a resume
+                                                                   appends to command.txt and, under
+                                                                   another commit, to versions.json)
     metrics.csv  (and any other table, e.g. eval.csv)              the source of truth for plots
     tensorboard/                                                   the same scalars, tf.summary
     checkpoints/ckpt-<step>.*                                      tf.train.CheckpointManager
@@ -77,6 +79,9 @@ class Run:
 
     # ------------------------------------------------------------------ setup / metadata
     def _open(self) -> None:
+        """Create the run dir, or check that an existing one holds this same run. A finished
+        run (DONE) is left untouched; a resumed one keeps the config, deviations and versions of
+        its first invocation, and versions.json lists the commits of the later ones."""
         config = dataclasses.asdict(self.args.config)
         saved = self.dir / "config.json"
         if saved.exists():
@@ -84,31 +89,40 @@ class Run:
                 raise RunDirError(f"{self.dir} already holds a run; re-run with --resume auto to "
                                   f"continue it, or pass another --run-dir")
             self._check_same_run(json.loads(saved.read_text()), config)
+            if self.is_complete:
+                return
         self.dir.mkdir(parents=True, exist_ok=True)
         self.ckpt_dir.mkdir(exist_ok=True)
-        record = {"paper": self.paper, "profile": self.args.profile, "seed": self.args.seed,
-                  "deterministic": self.args.deterministic, "config": config}
-        _write_json(saved, record)
-        _write_json(self.dir / "deviations.json", [dataclasses.asdict(d) for d in self.args.deviations])
+        if not saved.exists():
+            record = {"paper": self.paper, "profile": self.args.profile, "seed": self.args.seed,
+                      "deterministic": self.args.deterministic, "config": config}
+            _write_json(saved, record)
+            _write_json(self.dir / "deviations.json", [dataclasses.asdict(d) for d in self.args.deviations])
         entry = self.args.prog or f"papers.{self.paper}.train"
         command = "python -m " + " ".join([entry] + [shlex.quote(a) for a in self.args.argv])
         with open(self.dir / "command.txt", "a") as f:
             f.write(f"{command}\n")
-        _write_json(self.dir / "versions.json", versions())
+        self._record_versions()
         print(f"[{self.paper}] run dir {self.dir} (profile {self.args.profile}, seed {self.args.seed})")
         print(format_deviations(self.args.deviations), flush=True)
 
+    def _record_versions(self) -> None:
+        """versions.json: the packages and commit of the first invocation; a resume under
+        another commit (or dirty state) is appended to its "resumed_with" list."""
+        path, now = self.dir / "versions.json", versions()
+        first = json.loads(path.read_text()) if path.exists() else None
+        if first is None:
+            _write_json(path, now)
+            return
+        later = first.setdefault("resumed_with", [])
+        last = later[-1] if later else first
+        mark = {"git_commit": now["git_commit"], "git_dirty": now["git_dirty"]}
+        if (last.get("git_commit"), last.get("git_dirty")) != (mark["git_commit"], mark["git_dirty"]):
+            later.append(mark)
+            _write_json(path, first)
+
     def _check_same_run(self, saved: Mapping[str, Any], config: Mapping[str, Any]) -> None:
-        old = dict(saved.get("config", {}))
-        new = json.loads(json.dumps(config, default=list))
-        diffs = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
-        if saved.get("seed") != self.args.seed:
-            diffs.insert(0, "seed")
-        if diffs:
-            shown = ", ".join(f"{k}: {old.get(k, saved.get(k))!r} -> {new.get(k, self.args.seed)!r}"
-                              for k in diffs[:4])
-            raise RunDirError(f"{self.dir} holds a run with another config ({shown}); pass another "
-                              f"--run-dir, or re-run with the original settings to resume it")
+        _check_same_run(self.dir, self.args.seed, saved, config)
 
     @property
     def is_complete(self) -> bool:
@@ -279,6 +293,34 @@ class Run:
         _write_json(self.dir / "summary.json", record)
         (self.dir / DONE).write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
         print(f"[{self.paper}] finished: {self.dir / 'summary.json'}", flush=True)
+
+
+def _check_same_run(run_dir: Path, seed: int, saved: Mapping[str, Any], config: Mapping[str, Any]) -> None:
+    old = dict(saved.get("config", {}))
+    new = json.loads(json.dumps(config, default=list))
+    diffs = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    if saved.get("seed") != seed:
+        diffs.insert(0, "seed")
+    if diffs:
+        shown = ", ".join(f"{k}: {old.get(k, saved.get(k))!r} -> {new.get(k, seed)!r}" for k in diffs[:4])
+        raise RunDirError(f"{run_dir} holds a run with another config ({shown}); pass another "
+                          f"--run-dir, or re-run with the original settings to resume it")
+
+
+def finished_summary(args: RunArgs, paper: str) -> dict | None:
+    """The summary of the run in args.run_dir when an earlier invocation finished it with this
+    same config and seed (RunDirError otherwise), else None. Reads only: a trainer calls it
+    before loading data or building models, to skip finished runs cheaply."""
+    run_dir = Path(args.run_dir)
+    if not (run_dir / DONE).exists():
+        return None
+    if args.resume == "never":
+        raise RunDirError(f"{run_dir} already holds a run; re-run with --resume auto to "
+                          f"continue it, or pass another --run-dir")
+    _check_same_run(run_dir, args.seed, json.loads((run_dir / "config.json").read_text()),
+                    dataclasses.asdict(args.config))
+    print(f"[{paper}] {run_dir} is already complete; nothing to do", flush=True)
+    return json.loads((run_dir / "summary.json").read_text())
 
 
 def _check_reachable(checkpoint, trackables: Mapping[str, Any]) -> None:

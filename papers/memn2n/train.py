@@ -28,7 +28,7 @@ import numpy as np
 
 from common.config import Profile, parse_args
 from common.data import DataError
-from common.run import Run
+from common.run import Run, finished_summary
 from common.seeding import seed_everything
 from papers.memn2n import data, evaluate
 from papers.memn2n.config import BABI_PROFILES, VARIANTS, BabiConfig
@@ -166,6 +166,8 @@ def build_model(cfg: BabiConfig, td: TaskData):
 def train(args, variant: str = "pe_ls_rn") -> dict:
     import tensorflow as tf
     cfg = args.config
+    if (summary := finished_summary(args, "memn2n")) is not None:
+        return summary                                   # finished earlier: no data loading needed
     seeds = seed_everything(args.seed, args.deterministic)
     td = prepare(cfg, seeds.generator(1))
     model = build_model(cfg, td)

@@ -23,7 +23,7 @@ import numpy as np
 from common.config import parse_args
 from common.data import DataError
 from common.progress import Progress
-from common.run import Run
+from common.run import Run, finished_summary
 from common.seeding import seed_everything
 from papers.memn2n import data, losses
 from papers.memn2n.config import LM_PROFILES, LMConfig
@@ -91,6 +91,8 @@ def train(args) -> dict:
 
     from papers.memn2n.networks import MemN2NLM, checkpoint_items
     cfg = args.config
+    if (summary := finished_summary(args, "memn2n")) is not None:
+        return summary                                   # finished earlier: no data loading needed
     seeds = seed_everything(args.seed, args.deterministic)
     (train_ids, valid_ids, test_ids), vocab = data.load_ptb()
     model = MemN2NLM(len(vocab), cfg)

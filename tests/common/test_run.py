@@ -166,3 +166,32 @@ def test_completed_summary_only_after_finish(tmp_path):
     toy_train.main(_args(tmp_path))
     run = _toy_run(tmp_path, w=tf.Variable(tf.zeros([3])), updates=tf.Variable(0, dtype=tf.int64))
     assert run.completed_summary()["updates"] == 12
+
+
+def test_finished_run_is_left_untouched_and_resumes_keep_first_versions(tmp_path, monkeypatch):
+    from common import run as run_module
+    toy_train.main(_args(tmp_path), stop_after=4)                      # first invocation at commit A
+    first = json.loads((tmp_path / "versions.json").read_text())
+    later = dict(first, git_commit="b" * 40, git_dirty=False)
+    monkeypatch.setattr(run_module, "versions", lambda: later)
+    toy_train.main(_args(tmp_path))                                     # resumed and finished at commit B
+    saved = json.loads((tmp_path / "versions.json").read_text())
+    assert saved["git_commit"] == first["git_commit"]
+    assert saved["resumed_with"] == [{"git_commit": "b" * 40, "git_dirty": False}]
+    files = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    monkeypatch.setattr(run_module, "versions", lambda: dict(first, git_commit="c" * 40))
+    toy_train.main(_args(tmp_path))                                     # finished: nothing is rewritten
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == files
+
+
+def test_finished_summary_reads_without_writing(tmp_path):
+    from common.config import parse_args
+    from common.run import finished_summary
+    from tests.common.toy_train import PROFILES, ToyConfig
+    args = parse_args(ToyConfig, PROFILES, prog="toy", description="toy", argv=_args(tmp_path))
+    assert finished_summary(args, "toy") is None and not tmp_path.joinpath("config.json").exists()
+    toy_train.main(_args(tmp_path))
+    assert finished_summary(args, "toy")["updates"] == 12
+    other = parse_args(ToyConfig, PROFILES, prog="toy", description="toy", argv=_args(tmp_path, "--seed", "5"))
+    with pytest.raises(RunDirError, match="another config"):
+        finished_summary(other, "toy")
