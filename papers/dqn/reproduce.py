@@ -12,12 +12,19 @@ run(budget, runs_root)       the slow part; writes only under runs_root/dqn/. Ea
      when a newer checkpoint exists.
   4. benchmark.py into runs/dqn/benchmark.json, when neither runs/dqn/ nor the committed
      results/dqn/ has a benchmark.json (or DQN_BENCHMARK=1).
+  Budget "smoke" (`make reproduce BUDGET=smoke`, about a minute): the same steps at toy size, in
+  run directories of their own (runs/dqn/smoke-pong-seed0, runs/dqn/smoke-cartpole-seed0): Pong
+  `--profile smoke` (games cut to 400 frames), CartPole `--profile cartpole` cut to 300 agent steps, the final evaluation on
+  1 game capped at 400 frames, no benchmark; DQN_TRAIN_MINUTES and DQN_PONG_RUN_DIR are ignored.
 
 report(budget, runs_root, results_dir)   -> common.report.Section, built only from the files of
                              runs_root/dqn/ and papers/dqn/published/ (benchmark: the committed
                              results/dqn/benchmark.json when runs/dqn/ has none). Writes the plots,
                              the binned Pong curve, evidence.json and the README's results block;
-                             deterministic (no clock, no current commit).
+                             deterministic (no clock, no current commit). Budgets other than
+                             "cpu" write only under results_dir (evidence-<budget>.json), never
+                             the README; "smoke" reads the smoke run directories and is labelled
+                             a plumbing check whose numbers mean nothing.
 """
 
 from __future__ import annotations
@@ -46,8 +53,28 @@ LEARNING_CRITERION = "final score above random by more than 2 standard errors"
 
 # ------------------------------------------------------------------------------------------ run
 
+SMOKE = "smoke"
+#: budget "smoke": Pong `--profile smoke` with games cut to 400 frames, so that its 1,200 frames
+#: hold a few training games (the curve, the binned CSV) instead of none
+SMOKE_PONG_SET = ("train_episode_frames=400",)
+#: budget "smoke": the CartPole check cut to seconds (on top of `--profile cartpole`)
+SMOKE_CARTPOLE_SET = ("total_agent_steps=300", "replay_start=100", "eps_decay_steps=100",
+                      "eval_period=150", "eval_episodes=5", "checkpoint_period=150", "log_period=50")
+#: budget "smoke": the final evaluation (evaluate.py options) instead of the Nature protocol
+SMOKE_EVAL = ("--episodes", "1", "--max-frames", "400")
+
+
 def _profile(budget: str) -> str:
-    return "cpu" if budget == "cpu" else "nature"
+    return {"cpu": "cpu", SMOKE: SMOKE}.get(budget, "nature")
+
+
+def _pong_name(budget: str) -> str:
+    """Default Pong run directory name: cpu-seed0, nature-seed0, or smoke-pong-seed0."""
+    return "smoke-pong-seed0" if budget == SMOKE else f"{_profile(budget)}-seed0"
+
+
+def _cart_prefix(budget: str) -> str:
+    return "smoke-cartpole-seed" if budget == SMOKE else "cartpole-seed"
 
 
 def _commit() -> str:
@@ -62,7 +89,7 @@ def _train(argv: list[str]) -> None:
         raise RuntimeError(f"python -m papers.dqn.train {' '.join(argv)} exited with {code}")
 
 
-def _evaluate_latest(run_dir: Path) -> dict | None:
+def _evaluate_latest(run_dir: Path, extra: tuple[str, ...] = ()) -> dict | None:
     """Nature-protocol evaluation of the newest checkpoint, cached in the run directory."""
     from papers.dqn import evaluate
     try:
@@ -72,7 +99,7 @@ def _evaluate_latest(run_dir: Path) -> dict | None:
     summary_path = run_dir / "evaluation" / "eval_summary.json"
     if summary_path.exists() and json.loads(summary_path.read_text())["agent_steps"] == step:
         return json.loads(summary_path.read_text())
-    if evaluate.main(["--run-dir", str(run_dir)]) != 0:
+    if evaluate.main(["--run-dir", str(run_dir), *extra]) != 0:
         raise RuntimeError(f"evaluation of {run_dir} failed")
     return json.loads(summary_path.read_text())
 
@@ -80,6 +107,9 @@ def _evaluate_latest(run_dir: Path) -> dict | None:
 def run(budget: str, runs_root: Path) -> None:
     """Train / resume / evaluate / benchmark for this budget; writes only under runs_root/dqn/."""
     runs_root = Path(runs_root)
+    if budget == SMOKE:
+        _run_smoke(runs_root)
+        return
     profile = _profile(budget)
     pong_dir = Path(os.environ.get("DQN_PONG_RUN_DIR") or runs_root / PAPER / f"{profile}-seed0")
     cart_dir = runs_root / PAPER / "cartpole-seed0"
@@ -99,6 +129,19 @@ def run(budget: str, runs_root: Path) -> None:
         bench_path.write_text(json.dumps(bench, indent=2) + "\n")
 
 
+def _run_smoke(runs_root: Path) -> None:
+    """Every step of run() at toy size, in smoke-* run directories; no env var, no benchmark."""
+    pong_dir = runs_root / PAPER / _pong_name(SMOKE)
+    cart_dir = runs_root / PAPER / f"{_cart_prefix(SMOKE)}0"
+    if not (pong_dir / "DONE").exists():
+        _train(["--profile", SMOKE, "--run-dir", str(pong_dir)]
+               + [a for kv in SMOKE_PONG_SET for a in ("--set", kv)])
+    if not (cart_dir / "DONE").exists():
+        _train(["--profile", "cartpole", "--run-dir", str(cart_dir)]
+               + [a for kv in SMOKE_CARTPOLE_SET for a in ("--set", kv)])
+    _evaluate_latest(pong_dir, SMOKE_EVAL)
+
+
 # --------------------------------------------------------------------------------------- report
 
 def _shown(path: Path, runs_root: Path) -> str:
@@ -109,12 +152,13 @@ def _shown(path: Path, runs_root: Path) -> str:
         return path.as_posix()
 
 
-def _report_pong_dir(profile: str, runs_root: Path) -> tuple[Path, str]:
+def _report_pong_dir(budget: str, runs_root: Path) -> tuple[Path, str]:
     """The Pong run the report reads: DQN_PONG_RUN_DIR when it lies under runs_root/dqn/, else
-    runs_root/dqn/<profile>-seed0 (a note says when DQN_PONG_RUN_DIR had to be ignored)."""
-    default = runs_root / PAPER / f"{profile}-seed0"
+    runs_root/dqn/<profile>-seed0 (a note says when DQN_PONG_RUN_DIR had to be ignored); at the
+    smoke budget always runs_root/dqn/smoke-pong-seed0."""
+    default = runs_root / PAPER / _pong_name(budget)
     chosen = os.environ.get("DQN_PONG_RUN_DIR")
-    if not chosen:
+    if not chosen or budget == SMOKE:
         return default, ""
     try:
         Path(chosen).resolve().relative_to((runs_root / PAPER).resolve())
@@ -202,9 +246,9 @@ def _cartpole_plot(runs: list[dict], results_dir: Path) -> Path | None:
                       "agent steps", "return", hlines={"solved (195)": 195.0})
 
 
-def _cartpole_runs(runs_root: Path) -> list[dict]:
+def _cartpole_runs(runs_root: Path, prefix: str = "cartpole-seed") -> list[dict]:
     out = []
-    for d in sorted((runs_root / PAPER).glob("cartpole-seed*"), key=_seed_key):
+    for d in sorted((runs_root / PAPER).glob(f"{prefix}*"), key=_seed_key):
         record = read_json(d / "config.json")
         if not record:
             continue
@@ -250,7 +294,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     runs_root, results_dir = Path(runs_root), Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     profile = _profile(budget)
-    pong_dir, pong_note = _report_pong_dir(profile, runs_root)
+    smoke = budget == SMOKE
+    pong_dir, pong_note = _report_pong_dir(budget, runs_root)
     pong_shown = _shown(pong_dir, runs_root)
 
     nature_rows = read_published(PUBLISHED / "dqn_nature_scores.csv", game="pong")
@@ -284,10 +329,13 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     pong_versions = read_json(pong_dir / "versions.json") or {}
 
     # ---- CartPole runs, benchmark
-    carts = _cartpole_runs(runs_root)
-    cart0 = next((c for c in carts if c["dir"].name == "cartpole-seed0"), None)
+    cart_prefix = _cart_prefix(budget)
+    cart0_shown = _shown(runs_root / PAPER / f"{cart_prefix}0", runs_root)
+    carts = _cartpole_runs(runs_root, cart_prefix)
+    cart0 = next((c for c in carts if c["dir"].name == f"{cart_prefix}0"), None)
     cart_plot = _cartpole_plot(carts, results_dir)
-    bench, bench_source = _benchmark(runs_root, results_dir)
+    # the smoke budget measures no benchmark and shows none (not even the committed one)
+    bench, bench_source = (None, "") if smoke else _benchmark(runs_root, results_dir)
     bench = bench or {}
 
     run_dirs = ([pong_dir] if pong_record else []) + [c["dir"] for c in carts]
@@ -298,7 +346,9 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     commit = pong_versions.get("git_commit") or next((c for c in commits.values() if c), None)
 
     learning = (bool(final["mean_return"] - random_score > 2 * final["std_return"] / np.sqrt(final["episodes"]))
-                if final else None)
+                if final and not smoke else None)
+    protocol = (f"smoke: eps {final['epsilon']:g}, {final['episodes']} game(s), up to "
+                f"{final['max_episode_frames']:,} frames" if smoke and final else EVAL_PROTOCOL)
     evidence = {
         "commit": commit,
         "cartpole_solved_agent_steps": cart0["solved_at"] if cart0 else None,
@@ -312,7 +362,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         "pong_cpu_wall_time_s": float(last.get("wall_time", 0.0)),
         "pong_cpu_final_score": final["mean_return"] if final else None,
         "pong_cpu_final_score_std": final["std_return"] if final else None,
-        "pong_cpu_final_score_protocol": EVAL_PROTOCOL,
+        "pong_cpu_final_score_protocol": protocol,
         "pong_cpu_learning_shown": learning,
         "pong_cpu_learning_criterion": LEARNING_CRITERION,
         "pong_cpu_run_dir": pong_shown,
@@ -354,10 +404,10 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         missing.append(f"the Nature-protocol evaluation is of the checkpoint at agent step {final_step:,}; "
                        f"the newest checkpoint ({newest_ckpt:,}) is not evaluated yet")
     if cart0 is None:
-        missing.append("the CartPole-v1 check (runs/dqn/cartpole-seed0) has not run")
+        missing.append(f"the CartPole-v1 check ({cart0_shown}) has not run")
     elif not cart0["complete"]:
-        missing.append("the CartPole-v1 check (runs/dqn/cartpole-seed0) has not finished")
-    if not bench:
+        missing.append(f"the CartPole-v1 check ({cart0_shown}) has not finished")
+    if not bench and not smoke:
         missing.append("no benchmark (runs/dqn/benchmark.json)")
     if not run_dirs:
         status = "not run"
@@ -387,6 +437,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     else:
         cart_head = "CartPole-v1 check not run"
     headline = f"{pong_head}; {cart_head}"
+    if smoke:
+        headline = f"SMOKE run (plumbing check, numbers meaningless): {headline}"
 
     # ---- body
     body = _body(evidence, {
@@ -399,7 +451,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         "repeat": repeat, "pong_cfg": pong_cfg, "last": last, "pong_record": pong_record,
         "pong_summary": pong_summary, "paper": paper, "paper_frames": paper_frames,
         "paper_updates": paper_updates, "profile": profile, "runs_root": runs_root,
-        "checkpoints": checkpoints})
+        "checkpoints": checkpoints, "smoke": smoke, "cart0_shown": cart0_shown})
     section = Section(status, headline, body, run_dirs)
 
     if readme == "default":
@@ -415,6 +467,11 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
 
 def _body(ev: dict, v: dict) -> str:
     out = []
+    if v["smoke"]:
+        out += ["**Smoke run** (`make reproduce BUDGET=smoke`): every step of the pipeline at toy size "
+                "(Pong `--profile smoke`, CartPole-v1 cut to a few hundred agent steps, a final evaluation of "
+                "1 game capped at 400 frames, no benchmark). It checks the plumbing only: **the numbers "
+                "below are meaningless** and say nothing about the paper.", ""]
     if v["status"] != "complete" and v["missing"]:
         out += ["Missing for a complete reproduction:", ""] + [f"* {m}" for m in v["missing"]] + [""]
     if v["pong_note"]:
@@ -426,7 +483,9 @@ def _body(ev: dict, v: dict) -> str:
     score = (f"{final['mean_return']:.2f} +- {final['std_return']:.2f} (checkpoint at agent step "
              f"{v['final_step']:,}" + (f" = {v['final_frames']:,} frames" if v["final_frames"] is not None else "")
              + ")" if final else "-")
-    rows = [["ours: final score, Nature protocol (30 games, eps 0.05)", score,
+    score_label = (f"ours: final score, {ev['pong_cpu_final_score_protocol']}" if v["smoke"]
+                   else "ours: final score, Nature protocol (30 games, eps 0.05)")
+    rows = [[score_label, score,
              f"`{v['pong_shown']}/evaluation/eval_summary.json`"],
             ["ours: mean of the first 10 training games", ev["pong_cpu_first10_train_return"],
              f"`{v['pong_shown']}/episodes.csv`"],
@@ -441,6 +500,8 @@ def _body(ev: dict, v: dict) -> str:
               f"{int(r['env_frames_start']) // 10**6}M-{int(r['env_frames_end']) // 10**6}M, mean training game",
               float(r["mean_train_return"]), r["source"]] for r in v["dopamine"]]
     learning = {True: "yes", False: "no", None: "not measured (no evaluated checkpoint)"}[ev["pong_cpu_learning_shown"]]
+    if v["smoke"]:
+        learning = "not judged (smoke run)"
     out += ["### Pong: ours vs the papers", "",
             f"Run `{v['pong_shown']}` (`--profile {v['profile']}`). Learning shown by the final score "
             f"({LEARNING_CRITERION}): **{learning}**.", "",
@@ -473,6 +534,8 @@ def _body(ev: dict, v: dict) -> str:
                  ["1-minute load average while measuring (2 cores)", bench.get("load_average_1min")]]
         out += [f"From {v['bench_source']}, measured at commit `{bench.get('commit', 'unknown')}`.", "",
                 markdown_table(["measure", "value"], brows, digits=2)]
+    elif v["smoke"]:
+        out += ["Not measured at the smoke budget (`make reproduce PAPERS=dqn` measures it)."]
     else:
         out += ["Not measured (`DQN_BENCHMARK=1 make reproduce PAPERS=dqn` measures it)."]
 
@@ -531,6 +594,8 @@ def _body(ev: dict, v: dict) -> str:
             "(no reward clipping); evaluation seed 12345. The Nature and random numbers of the table are "
             "from the same protocol (Ext. Data Table 2); the 2013 numbers are from its Table 1 (eps 0.05 "
             "for a fixed number of steps)."
+            + (f" **At the smoke budget** the final score is instead {ev['pong_cpu_final_score_protocol']}."
+               if v["smoke"] else "")
             + (f" **Stale:** the evaluated checkpoint ({v['final_step']:,}) is older than the newest "
                f"({v['newest_ckpt']:,})." if v["eval_stale"] else ""),
             f"* **Learning shown**: {LEARNING_CRITERION}, i.e. mean > {ev['pong_random_score']:g} + "
