@@ -1,7 +1,8 @@
 # Two commands on a fresh machine:
 #   make test        create .venv, install the pinned requirements, run the fast test suite
 #   make reproduce   the same setup, then the CPU-scale reproduction of the papers -> results/
-# Options: PAPERS="memn2n dqn" selects papers; BUDGET=paper runs the papers' own budgets.
+# Options: PAPERS="memn2n dqn" selects papers; BUDGET=paper runs the papers' own budgets;
+#          BUDGET=smoke runs every step at toy size in minutes (a pipeline check, results/smoke/).
 
 PYTHON ?= python3
 VENV   := .venv

@@ -1,6 +1,6 @@
 """The reproduction report: results/REPORT.md rebuilt from run directories, without training.
 
-    python -m common.report [--runs runs] [--results results] [--budget cpu|paper]
+    python -m common.report [--runs runs] [--results results] [--budget cpu|paper|smoke]
 
 Each paper's `papers/<paper>/reproduce.py` offers two functions:
 
@@ -41,6 +41,10 @@ TITLES = {
     "slac": "Stochastic Latent Actor-Critic (Lee et al. 2020)",
 }
 STATUSES = ("complete", "partial", "not run")
+#: cpu: the CPU-scale reproduction (results/); paper: the papers' budgets; smoke: every step of
+#: the pipeline at toy size in minutes, to check that `make reproduce` works (numbers meaningless).
+#: Budgets other than cpu write under results/<budget>/ and never touch the READMEs.
+BUDGETS = ("cpu", "paper", "smoke")
 README_BEGIN = "<!-- GENERATED:results (python -m common.report) -->"
 README_END = "<!-- /GENERATED -->"
 #: Packages whose versions the provenance table lists (all of versions.json is in each run dir).
@@ -208,6 +212,11 @@ def readme_block(sections: dict[str, Section], budget: str) -> str:
                       markdown_table(["paper", "status", "ours vs paper"], rows)])
 
 
+def budget_results(results_dir: Path, budget: str) -> Path:
+    """results/ for the cpu budget, results/<budget>/ for the others."""
+    return results_dir if budget == "cpu" else results_dir / budget
+
+
 def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Path = ROOT / "results",
           readme: Path | None | str = "auto") -> Path:
     """Rebuild results/REPORT.md (always all five papers) from the run directories, and the
@@ -215,12 +224,13 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
     repository's results/)."""
     if readme == "auto":
         readme = ROOT / "README.md" if results_dir.resolve() == (ROOT / "results").resolve() else None
-    results_dir.mkdir(parents=True, exist_ok=True)
+    out = budget_results(results_dir, budget)
+    out.mkdir(parents=True, exist_ok=True)
     sections = {}
     for paper in PAPERS:
         print(f"[report] {paper}", flush=True)
-        sections[paper] = paper_section(paper, budget, runs_root, results_dir)
-    path = results_dir / ("REPORT.md" if budget == "cpu" else f"REPORT-{budget}.md")
+        sections[paper] = paper_section(paper, budget, runs_root, out)
+    path = out / "REPORT.md"
     path.write_text(render(sections, budget, runs_root))
     if readme is not None and budget == "cpu":
         write_between_markers(readme, README_BEGIN, README_END, readme_block(sections, budget))
@@ -233,22 +243,23 @@ def paper_cli(paper: str, doc: str | None, run, report, argv=None) -> None:
     run() (unless --report-only), then report(); prints the status line and the section."""
     ap = argparse.ArgumentParser(prog=f"python -m papers.{paper}.reproduce", description=doc,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", choices=["cpu", "paper"], default="cpu")
+    ap.add_argument("--budget", choices=BUDGETS, default="cpu")
     ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", ROOT / "runs")),
                     help=f"folder holding {paper}/ (default: runs/)")
-    ap.add_argument("--results", type=Path, default=ROOT / "results" / paper)
+    ap.add_argument("--results", type=Path, default=None, help=f"default: results/{paper} (cpu budget), "
+                                                                 f"results/<budget>/{paper} (others)")
     ap.add_argument("--report-only", action="store_true", help="no training: tables and plots from the runs")
     args = ap.parse_args(argv)
     if not args.report_only:
         run(args.budget, args.runs)
-    s = report(args.budget, args.runs, args.results)
+    s = report(args.budget, args.runs, args.results or budget_results(ROOT / "results", args.budget) / paper)
     print(f"**Status: {s.status}.** {s.headline}\n\n{s.body}")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m common.report", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", choices=["cpu", "paper"], default="cpu")
+    ap.add_argument("--budget", choices=BUDGETS, default="cpu")
     ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", ROOT / "runs")),
                     help="folder holding <paper>/ run directories (default: runs/)")
     ap.add_argument("--results", type=Path, default=ROOT / "results", help="output folder (default: results/)")

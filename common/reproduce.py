@@ -1,6 +1,6 @@
 """`make reproduce`: run each selected paper's reproduction in turn, then rebuild results/REPORT.md.
 
-    python -m common.reproduce [--papers memn2n dqn] [--budget cpu|paper] [--runs runs] [--results results]
+    python -m common.reproduce [--papers memn2n dqn] [--budget cpu|paper|smoke] [--runs runs] [--results results]
 
 Each paper's `papers/<paper>/reproduce.py: run(budget, runs_root)` trains, resumes or skips
 what is finished (so an interrupted `make reproduce` continues where it stopped), then
@@ -25,8 +25,9 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--papers", nargs="*", default=list(report.PAPERS), choices=report.PAPERS,
                     help="papers to run (default: all); the report always covers all five")
-    ap.add_argument("--budget", choices=["cpu", "paper"], default="cpu",
-                    help="cpu: minutes-to-hours on 2 cores (default); paper: the papers' budgets")
+    ap.add_argument("--budget", choices=report.BUDGETS, default="cpu",
+                    help="cpu: minutes-to-hours on 2 cores (default); paper: the papers' budgets; smoke: "
+                         "every step at toy size in minutes, to check the pipeline (results/smoke/)")
     ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", report.ROOT / "runs")),
                     help="folder of the run directories (default: runs/)")
     ap.add_argument("--results", type=Path, default=report.ROOT / "results", help="output folder")

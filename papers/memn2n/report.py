@@ -21,7 +21,7 @@ import numpy as np
 from common.results import bar_chart, curve_plot, markdown_table, read_published, write_between_markers
 from papers.memn2n import evaluate
 from common.report import Section
-from papers.memn2n.reproduce import PASS_PCT, PUBLISHED, README, TABLES, Table, ptb_dir, run_dir, seeds
+from papers.memn2n.reproduce import PASS_PCT, PUBLISHED, README, TABLES, Table, ptb_dir, run_dir, seeds, tasks
 
 BEGIN, END = "<!-- GENERATED:results (papers/memn2n/report.py) -->", "<!-- /GENERATED -->"
 
@@ -60,7 +60,7 @@ def collect(table: Table, budget: str, runs_root: Path) -> dict:
     a task), the mean over runs; wall time; what is missing; the run directories used."""
     best, mean_all, runs, wall, missing, pending, commits = {}, {}, {}, 0.0, [], [], set()
     repeats, dirs = 0, []
-    for task in table.tasks:
+    for task in tasks(table, budget):
         paths = [run_dir(runs_root, table, budget, task, seed) for seed in seeds(table, budget)]
         dirs += [p for p in paths if (p / "config.json").exists()]
         found = [s for s in (_summary(p) for p in paths) if s]
@@ -236,6 +236,9 @@ PROTOCOL = ("Evaluation protocol: per task, the test error over the task's 1,000
 
 def budget_line(table: Table, budget: str) -> str:
     """'Budget: <the paper's schedule>; settings `...`; N processes (seeds [...]).' for a table."""
+    if budget == "smoke":
+        return ("Budget: **smoke** (a pipeline check: the first two tasks, profile `smoke` = 1 LS + 2 epochs, "
+                "2 repeats; the numbers mean nothing).\n\n")
     settings = list(table.sets)
     if budget == "cpu":
         settings += table.cpu_sets
@@ -291,7 +294,7 @@ def write(budget: str, runs_root: Path, results_dir: Path, readme: Path | None =
         if not table.sets:
             label = table.name.replace("_", " ").replace("pe ls rn", "PE LS RN").replace("pe", "PE").replace("bow", "BoW")
             headline.append(f"{label} {mean:.1f}% (paper {table.paper_mean})" if not res["pending"] else
-                            f"{label} partial, {len(done)} of {len(table.tasks)} tasks done")
+                            f"{label} partial, {len(done)} of {len(tasks(table, budget))} tasks done")
         key = f"babi_{table.name}"
         evidence[f"{key}_mean_error"] = round(mean, 3)
         evidence[f"{key}_failed_tasks"] = fails
@@ -304,7 +307,7 @@ def write(budget: str, runs_root: Path, results_dir: Path, readme: Path | None =
         evidence["babi_1k_pe_ls_rn_table_wall_minutes"] = evidence["babi_1k_pe_ls_rn_wall_minutes"]
     if "babi_1k_joint_mean_error" in evidence:
         evidence["babi_1k_joint_pe_ls_rn_mean_error"] = evidence["babi_1k_joint_mean_error"]
-    rerun = rerun_section(evidence, runs_root)
+    rerun = rerun_section(evidence, runs_root) if budget != "smoke" else ""
     if rerun:
         sections.append(rerun)
     bench = Path(runs_root) / "memn2n" / "benchmark.txt"

@@ -64,9 +64,17 @@ TABLES = {
 
 
 def table_dir(runs_root: Path, table: Table, budget: str) -> Path:
-    """runs/memn2n/<table>, or <table>-paper for a table the cpu budget reduces, run at the paper's."""
+    """runs/memn2n/<table>, or <table>-paper for a table the cpu budget reduces, run at the paper's;
+    runs/memn2n/smoke/<table> at the smoke budget."""
+    if budget == "smoke":
+        return Path(runs_root) / "memn2n" / "smoke" / table.name
     reduced = bool(table.cpu_sets) or table.cpu_seeds != (0,)
     return Path(runs_root) / "memn2n" / (table.name + ("-paper" if budget == "paper" and reduced else ""))
+
+
+def tasks(table: Table, budget: str) -> tuple[int, ...]:
+    """The table's tasks; at the smoke budget only its first two (the pipeline check)."""
+    return table.tasks[:2] if budget == "smoke" else table.tasks
 
 
 def run_dir(runs_root: Path, table: Table, budget: str, task: int, seed: int = 0) -> Path:
@@ -82,13 +90,15 @@ def seeds(table: Table, budget: str) -> tuple[int, ...]:
     return table.cpu_seeds if budget == "cpu" else (0,)
 
 
-def run_table(table: Table, budget: str, runs_root: Path = RUNS_ROOT, tasks=None) -> None:
-    """Run (or resume, or skip when finished) every task of a table (or `tasks`), one after the other."""
+def run_table(table: Table, budget: str, runs_root: Path = RUNS_ROOT, only_tasks=None) -> None:
+    """Run (or resume, or skip when finished) every task of a table (or `only_tasks`), one after the other."""
     from papers.memn2n import train
     for i, seed in enumerate(seeds(table, budget)):
-        for task in tasks or table.tasks:
+        for task in only_tasks or tasks(table, budget):
             argv = ["--variant", table.variant, "--run-dir", str(run_dir(runs_root, table, budget, task, seed)),
                     "--seed", str(seed), "--set", f"data_set={table.data_set}", "--set", f"task={task}"]
+            if budget == "smoke":
+                argv += ["--profile", "smoke"]
             sets = table.sets + (table.cpu_sets if budget == "cpu" else ())
             if budget == "cpu" and table.cpu_repeats:
                 sets += (f"repeats={table.cpu_repeats[i]}",)
@@ -109,13 +119,14 @@ def run(budget: str = "cpu", runs_root: Path = RUNS_ROOT, tables=None, lm: bool 
 def report(budget: str = "cpu", runs_root: Path = RUNS_ROOT, results_dir: Path | None = None):
     """Tables, plots, evidence.json and the README block from the runs -> common.report.Section."""
     from papers.memn2n import report as tables
-    return tables.write(budget, Path(runs_root), Path(results_dir or ROOT / "results" / "memn2n"))
+    results_dir = Path(results_dir or ROOT / "results" / ("memn2n" if budget == "cpu" else f"{budget}/memn2n"))
+    return tables.write(budget, Path(runs_root), results_dir, readme=README if budget == "cpu" else None)
 
 
 def _cli() -> None:
     ap = argparse.ArgumentParser(prog="python -m papers.memn2n.reproduce", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", choices=["cpu", "paper"], default="cpu")
+    ap.add_argument("--budget", choices=["cpu", "paper", "smoke"], default="cpu")
     ap.add_argument("--tables", nargs="*", choices=list(TABLES), default=None,
                     help="bAbI tables to run (default: all)")
     ap.add_argument("--no-lm", action="store_true", help="skip the PTB language model")

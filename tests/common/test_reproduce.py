@@ -106,7 +106,20 @@ def test_paper_cli_report_only_never_runs(tmp_path, capsys):
         return report.Section("partial", "score 1 (paper 2)", "body")
 
     report.paper_cli("memn2n", "doc", run, section, ["--report-only", "--runs", str(tmp_path), "--budget", "paper"])
-    assert calls == [("report", "paper", tmp_path, report.ROOT / "results" / "memn2n")]
+    assert calls == [("report", "paper", tmp_path, report.ROOT / "results" / "paper" / "memn2n")]
     assert capsys.readouterr().out.startswith("**Status: partial.** score 1 (paper 2)")
     report.paper_cli("memn2n", "doc", run, section, ["--runs", str(tmp_path)])
     assert calls[1] == "run"
+
+
+def test_other_budgets_write_under_their_folder_and_leave_the_readme(tmp_path, monkeypatch):
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    seen = []
+    _fake_papers(monkeypatch, runs, [])
+    real = report.paper_section
+    monkeypatch.setattr(report, "paper_section", lambda p, b, r, out: seen.append(out) or real(p, b, r, out))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{report.README_BEGIN}\nold\n{report.README_END}\n")
+    path = report.build("smoke", runs, results, readme=readme)
+    assert path == results / "smoke" / "REPORT.md" and "Budget `smoke`" in path.read_text()
+    assert set(seen) == {results / "smoke"} and "old" in readme.read_text()
