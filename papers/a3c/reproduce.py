@@ -13,16 +13,22 @@ runs_root/a3c/ and skips what is finished:
      when the invocation must end; the benchmark is then skipped if it would not fit);
   4. a no-op-start evaluation of the newest Pong checkpoint (EVAL_EPISODES episodes) into the
      run dir's evaluation.json, skipped when that file already holds that checkpoint.
+Budget "smoke" (`make reproduce BUDGET=smoke`, about a minute) runs the same steps at the
+config's `smoke` profile, in run dirs smoke-cartpole-<method>-seed0 and smoke-pong-seed0 that
+never collide with the cpu/paper ones: CartPole for SMOKE_CARTPOLE_FRAMES frames (not solved),
+Pong for the profile's 400 frames, an evaluation of SMOKE_EVAL_EPISODES episode cut at
+SMOKE_EVAL_FRAMES frames; no benchmark, no time limits, A3C_DEADLINE ignored. It checks the
+plumbing only: its numbers are meaningless.
 
 `report(budget, runs_root, results_dir)` builds the paper's report Section from those files
 and papers/a3c/published/ only (no training, no clock, no current commit): it writes
 results_dir/{pong_curve.png, cartpole_curves.png, evidence.json, results.md, copies of the
 Pong run's evaluation.json, episodes.csv, metrics.csv and of the benchmark json}, and the
-generated blocks of papers/a3c/README.md. The benchmark json is read from runs_root/a3c/,
+generated blocks of papers/a3c/README.md (budget "cpu" only). The benchmark json is read from runs_root/a3c/,
 else from the committed results/a3c/ copy. With no run directory at all it returns a
 "not run" Section and writes nothing.
 
-    python -m papers.a3c.reproduce [--budget cpu|paper] [--runs runs] [--report-only]
+    python -m papers.a3c.reproduce [--budget cpu|paper|smoke] [--runs runs] [--report-only]
 """
 
 from __future__ import annotations
@@ -56,19 +62,38 @@ EVAL_RESERVE_S = 240              # kept for the evaluation when A3C_DEADLINE (u
 BENCHMARK_NEEDS_S = 300           # the benchmark (5 thread counts + per-call costs) takes about 3 min
 SOLVED_RETURN = 195.0
 LEARNING_MARGIN = 2.0             # points above random we call learning (spread of 10 evaluation episodes)
+SMOKE = "smoke"                   # the plumbing check: tiny runs, numbers meaningless
+SMOKE_CARTPOLE_FRAMES = 2_000     # CartPole steps of a smoke check (smoke profile, 2 threads)
+SMOKE_EVAL_EPISODES = 1
+SMOKE_EVAL_FRAMES = 2_000         # one evaluation episode cut at 2,000 frames
+SMOKE_LIMIT_S = 600               # a safety net only: a smoke training takes seconds
+SMOKE_NOTE = ("**Smoke run** (budget `smoke`): every step of the pipeline at tiny settings (profile "
+              "`smoke`), to check the plumbing only; the numbers below are meaningless.")
 
 
 # ---------------------------------------------------------------------------------- layout
 def pong_profile(budget: str) -> str:
-    return "cpu" if budget == "cpu" else "paper"
+    return budget if budget in ("cpu", SMOKE) else "paper"
 
 
-def cartpole_dir(runs_root: Path, method: str) -> Path:
-    return Path(runs_root) / PAPER / f"cartpole-{method}-seed0"
+def cartpole_dir(runs_root: Path, method: str, budget: str = "cpu") -> Path:
+    prefix = "smoke-" if budget == SMOKE else ""
+    return Path(runs_root) / PAPER / f"{prefix}cartpole-{method}-seed0"
 
 
 def pong_dir(runs_root: Path, budget: str) -> Path:
+    if budget == SMOKE:
+        return Path(runs_root) / PAPER / "smoke-pong-seed0"
     return Path(runs_root) / PAPER / f"pong-{pong_profile(budget)}-seed0"
+
+
+def cartpole_args(method: str, budget: str) -> list[str]:
+    """train.py arguments of the CartPole check (its `smoke` version: the smoke profile on CartPole)."""
+    if budget == SMOKE:
+        return ["--profile", "smoke", "--set", f"method={method}", "--set", "env=CartPole-v1",
+                "--set", "network=mlp", "--set", "clip_rewards=false", "--set", "max_grad_norm=1e9",
+                "--set", f"total_frames={SMOKE_CARTPOLE_FRAMES}"]
+    return ["--profile", "cartpole", "--set", f"method={method}"]
 
 
 # ---------------------------------------------------------------------------------- run()
@@ -95,13 +120,14 @@ def run(budget: str, runs_root: Path) -> None:
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     base = Path(runs_root) / PAPER
     base.mkdir(parents=True, exist_ok=True)
+    if budget == SMOKE:
+        return _run_smoke(runs_root)
 
     # 1. CartPole algorithm checks
     for method in METHODS:
         run_dir = cartpole_dir(runs_root, method)
         if not (run_dir / "DONE").exists():
-            _train(["--profile", "cartpole", "--set", f"method={method}", "--run-dir", str(run_dir)],
-                   CARTPOLE_LIMIT_S)
+            _train([*cartpole_args(method, budget), "--run-dir", str(run_dir)], CARTPOLE_LIMIT_S)
 
     # 2. benchmark (once), unless A3C_DEADLINE leaves no room for it
     left = _seconds_left()
@@ -132,6 +158,26 @@ def run(budget: str, runs_root: Path) -> None:
     if evaluation.get("checkpoint_env_frames") != steps[-1]:
         subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong),
                         "--episodes", str(EVAL_EPISODES)], check=True)
+
+
+def _run_smoke(runs_root: Path) -> None:
+    """run("smoke"): steps 1, 3 and 4 of run("cpu") at the smoke profile (no benchmark, no deadline)."""
+    for method in METHODS:
+        run_dir = cartpole_dir(runs_root, method, SMOKE)
+        if not (run_dir / "DONE").exists():
+            _train([*cartpole_args(method, SMOKE), "--run-dir", str(run_dir)], SMOKE_LIMIT_S)
+    print("[a3c run] benchmark skipped at the smoke budget", flush=True)
+    pong = pong_dir(runs_root, SMOKE)
+    if not (pong / "DONE").exists():
+        _train(["--profile", "smoke", "--run-dir", str(pong)], SMOKE_LIMIT_S)
+    steps = _checkpoint_steps(pong)
+    if not steps:
+        raise RuntimeError(f"the smoke Pong run {pong} left no complete checkpoint")
+    evaluation = read_json(pong / "evaluation.json") or {}
+    if evaluation.get("checkpoint_env_frames") != steps[-1]:
+        subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong),
+                        "--episodes", str(SMOKE_EVAL_EPISODES), "--max-episode-frames", str(SMOKE_EVAL_FRAMES)],
+                       check=True)
 
 
 # ---------------------------------------------------------------------------------- readers
@@ -174,10 +220,10 @@ def _copy(src: Path, dst: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------- report()
-def _cartpole(runs_root: Path) -> dict[str, dict]:
+def _cartpole(runs_root: Path, budget: str = "cpu") -> dict[str, dict]:
     out = {}
     for method in METHODS:
-        run_dir = cartpole_dir(runs_root, method)
+        run_dir = cartpole_dir(runs_root, method, budget)
         if not (run_dir / "config.json").exists():
             continue
         summary = (read_json(run_dir / "summary.json") or {}) if (run_dir / "DONE").exists() else {}
@@ -221,9 +267,13 @@ def _pong_verdict(p: dict, random_score: float) -> str:
 
 
 def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None = README) -> Section:
-    """The A3C Section of the report, from runs_root/a3c/ and papers/a3c/published/ only."""
+    """The A3C Section of the report, from runs_root/a3c/ and papers/a3c/published/ only; the
+    README's generated blocks are written at budget "cpu" only."""
     runs_root, results_dir = Path(runs_root), Path(results_dir)
-    checks = _cartpole(runs_root)
+    smoke = budget == SMOKE
+    if budget != "cpu":
+        readme = None
+    checks = _cartpole(runs_root, budget)
     pong = _pong(runs_root, budget)
     profile = pong_profile(budget)
     if not checks and pong is None:
@@ -231,8 +281,11 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                        f"`{PAPER}/`)", f"No A3C run directories under the runs folder. "
                        f"`make reproduce PAPERS={PAPER}` (or `python -m papers.a3c.reproduce`) makes them.")
     results_dir.mkdir(parents=True, exist_ok=True)
-    bench, bench_src = _bench_file("benchmark.json", runs_root)
-    costs, costs_src = _bench_file("call_costs.json", runs_root)
+    if smoke:                        # not measured at the smoke budget
+        (bench, bench_src), (costs, costs_src) = (None, "not measured"), (None, "not measured")
+    else:
+        bench, bench_src = _bench_file("benchmark.json", runs_root)
+        costs, costs_src = _bench_file("call_costs.json", runs_root)
 
     pub = {r["game"]: r for r in read_published(PUBLISHED / "a3c_scores.csv")}["pong"]
     ref = {r["agent"]: r for r in read_published(PUBLISHED / "reference_pong.csv")}["random"]
@@ -259,7 +312,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
             missing.append(f"the Pong evaluation is of the checkpoint at "
                            f"{pong['evaluation']['checkpoint_env_frames'] / 1e6:.2f}M frames, not of the newest "
                            f"({(pong['checkpoint'] or 0) / 1e6:.2f}M)")
-    if bench is None or costs is None:
+    if (bench is None or costs is None) and not smoke:
         missing.append("the throughput benchmark has not run")
     status = "partial" if missing else "complete"
 
@@ -281,8 +334,10 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                 f"{method} (all threads; 'solved' counts those with final epsilon <= 0.1)"
             series[label] = _rolling([float(e["wall_time"]) for e in c["episodes"]],
                                      [float(e["return"]) for e in c["episodes"]], 100)
+        threads = sorted({c["summary"].get("threads") or 8 for c in checks.values()})
         curve_plot(series, results_dir / "cartpole_curves.png",
-                   title="CartPole-v1, 8 threads (mean of 100 episodes)",
+                   title=f"CartPole-v1, {'/'.join(map(str, threads))} threads (mean of 100 episodes)"
+                         + (" (smoke run)" if smoke else ""),
                    xlabel="wall-clock seconds", ylabel="episode return",
                    hlines={f"solved {SOLVED_RETURN:.0f}": SOLVED_RETURN})
         plots.append("cartpole")
@@ -350,9 +405,11 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     if solved:
         parts.append("CartPole solved in " + ", ".join(solved))
     headline = "; ".join(parts)
+    if smoke:
+        headline = "smoke run (plumbing check, numbers meaningless): " + headline
 
     # ---- body
-    sections = []
+    sections = [SMOKE_NOTE] if smoke else []
     if missing:
         sections.append("**Partial.** Missing: " + "; ".join(missing) + ".")
     sources = [f"[{i}] {s}" for i, s in enumerate(
@@ -372,7 +429,10 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
              ["paper, A3C FF 1 day", "-", float(pub["a3c_ff_1day"]), "human starts", "[1]"],
              ["paper, A3C FF 4 days", "-", float(pub["a3c_ff_4days"]), "human starts", "[1]"],
              ["paper, A3C LSTM 4 days", "-", float(pub["a3c_lstm_4days"]), "human starts", "[1]"]], 1)
-        if ev:
+        if ev and smoke:
+            pong_md += (f"\n\nSmoke run: {pong['frames']:,} training frames, then {ev['episodes']} evaluation "
+                        f"episode(s) cut at {ev['max_episode_frames']:,} frames; the score says nothing about learning.")
+        elif ev:
             pong_md += "\n\n" + _pong_verdict(pong, random_score)
             if train_ys:
                 pong_md += (f" Mean raw score of the last 16 training episodes: "
@@ -381,7 +441,9 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
             pong_md += "\n\n![A3C FF on Pong: training episode scores](a3c/pong_curve.png)"
     sections.append("### Results: ours vs the paper\n\n" + pong_md)
 
-    check_md = "#### Algorithm checks (CartPole-v1, MLP torso, 8 threads; not in the paper)\n\n"
+    check_md = ("#### Algorithm checks (CartPole-v1, MLP torso, "
+                f"{'2 threads, ' + format(SMOKE_CARTPOLE_FRAMES, ',') + ' frames: smoke' if smoke else '8 threads'}"
+                "; not in the paper)\n\n")
     if checks:
         check_md += markdown_table(
             ["method", f"solved (mean of 100 >= {SOLVED_RETURN:.0f})", "seconds", "frames"],
@@ -397,7 +459,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
 
     bench_md = "#### Throughput of the actor-learner threads (A3C FF, Pong)\n\n"
     if bench is None:
-        bench_md += "Not measured yet."
+        bench_md += "Not measured at the smoke budget." if smoke else "Not measured yet."
     else:
         bench_md += markdown_table(
             ["threads", "env frames/s", "x 1 thread", "env", "forward", "update", "sync"],
@@ -421,7 +483,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
 
     budget_rows = []
     if pong:
-        budget_rows.append(["Pong frames", f"{pong['frames'] / 1e6:.2f}M of the profile's "
+        budget_rows.append(["Pong frames", f"{pong['frames']:,} of the profile's {pong['total_frames'] or 0:,}"
+                            if smoke else f"{pong['frames'] / 1e6:.2f}M of the profile's "
                             f"{(pong['total_frames'] or 0) / 1e6:.0f}M",
                             "200M for the 4-day agents (50 epochs x 4M frames; rldb paper__a3c note)"])
         budget_rows.append(["Pong wall time", f"{pong['wall_h']:.2f} h", "1 day and 4 days [4]"])
@@ -436,7 +499,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         steps = c["summary"].get("env_frames", last.get("env_frames", 0))
         wall = float(c["summary"].get("wall_time_s", last.get("wall_time", 0.0)))
         budget_rows.append([f"CartPole `{m}`", f"{int(steps):,} env steps, {wall:.0f} s "
-                            f"(at most {CARTPOLE_LIMIT_S} s per invocation)", "not in the paper"])
+                            + ("(smoke)" if smoke else f"(at most {CARTPOLE_LIMIT_S} s per invocation)"),
+                            "not in the paper"])
     sections.append("### Budget: used vs the paper's\n\n" +
                     (markdown_table(["what", "ours", "paper"], budget_rows, 1) if budget_rows else "Nothing run yet."))
 
