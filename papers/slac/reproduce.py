@@ -8,14 +8,20 @@
     report(budget, runs_root, results_dir)  -> common.report.Section, from those files and
                                             papers/slac/published/ only: plots, evidence.json and
                                             RESULTS.md under results_dir (= results/slac), and
-                                            the results block of papers/slac/README.md
+                                            (cpu budget only) the results block of
+                                            papers/slac/README.md
+
+Budget "smoke" runs the same pipeline at toy size (about half a minute on 2 cores) to check the
+plumbing of `make reproduce`: the `smoke` profile in `runs_root/slac/smoke-seed0`, a 2-episode
+random policy in `runs_root/slac/smoke-random_policy.json`, no speed benchmark; its report says
+that the numbers are meaningless and writes only under the results_dir it is given.
 
 report() never trains, evaluates or measures. When runs_root/slac/ has no random_policy.json or
 benchmark.json it falls back to the copies committed under results/slac/ (and says so); when it
 has them, it copies them there. A run without a DONE marker (stopped by a time limit) is
 reported as partial, with the environment steps it reached.
 
-    python -m papers.slac.reproduce [--budget cpu|paper] [--report-only]   # run(), then report()
+    python -m papers.slac.reproduce [--budget cpu|paper|smoke] [--report-only]   # run(), then report()
     python -m common.report                                                # the whole REPORT.md
 """
 
@@ -39,13 +45,28 @@ PUBLISHED_RETURNS = HERE / "published" / "slac_returns.csv"
 README = HERE / "README.md"
 RANDOM_EPISODES, RANDOM_SEED = 10, 12345
 RANDOM_FILE, BENCHMARK_FILE = "random_policy.json", "benchmark.json"
+#: The smoke budget: its own file names under runs_root/slac/ (never the cpu/paper ones).
+SMOKE = "smoke"
+SMOKE_RANDOM_EPISODES = 2
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 #: Published returns quoted in the headline and the reference table (env steps).
 HEADLINE_STEPS = 500_000
 
 
 def profile_of(budget: str) -> str:
-    return "cpu" if budget == "cpu" else "paper"
+    return budget if budget in ("cpu", SMOKE) else "paper"
+
+
+def random_file(budget: str) -> str:
+    return f"{SMOKE}-{RANDOM_FILE}" if budget == SMOKE else RANDOM_FILE
+
+
+def random_episodes(budget: str) -> int:
+    return SMOKE_RANDOM_EPISODES if budget == SMOKE else RANDOM_EPISODES
+
+
+def make_command(budget: str) -> str:
+    return "make reproduce PAPERS=slac" + ("" if budget == "cpu" else f" BUDGET={budget}")
 
 
 def run_dir_of(budget: str, runs_root: Path) -> Path:
@@ -99,26 +120,29 @@ def train_run(profile: str, run_dir: Path) -> None:
 
 def run(budget: str, runs_root: Path) -> None:
     """Train / resume the run of this budget, then measure the random policy and the speed
-    benchmark once each; writes only under runs_root/slac/. SLAC_REPORT_ONLY=1 skips training."""
+    benchmark once each; writes only under runs_root/slac/. SLAC_REPORT_ONLY=1 skips training.
+    The smoke budget trains the `smoke` profile, plays 2 random episodes and skips the benchmark."""
     from papers.slac.evaluate import random_policy_return
     out = Path(runs_root) / "slac"
     run_dir = run_dir_of(budget, runs_root)
     if os.environ.get("SLAC_REPORT_ONLY") != "1":
         train_run(profile_of(budget), run_dir)
     task = run_config(budget, run_dir).task
-    cached_json(out / RANDOM_FILE, lambda: {
-        "task": task, "episodes": RANDOM_EPISODES, "seed": RANDOM_SEED,
-        "random_policy_return": random_policy_return(task, RANDOM_EPISODES, RANDOM_SEED)})
-    if not (out / BENCHMARK_FILE).exists():  # benchmark.py writes --out only when it finished
+    episodes = random_episodes(budget)
+    cached_json(out / random_file(budget), lambda: {
+        "task": task, "episodes": episodes, "seed": RANDOM_SEED,
+        "random_policy_return": random_policy_return(task, episodes, RANDOM_SEED)})
+    if budget != SMOKE and not (out / BENCHMARK_FILE).exists():  # benchmark.py writes --out only when it finished
         env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
         subprocess.run([sys.executable, "-m", "papers.slac.benchmark", "--task", task,
                         "--out", str(out / BENCHMARK_FILE)], cwd=ROOT, env=env, check=False)
 
 
 # ---------------------------------------------------------------------- report(): no measuring
-def measured(name: str, runs_root: Path, results_dir: Path, task: str) -> tuple[dict | None, str]:
-    """A file run() measures: runs_root/slac/<name> (copied to results_dir), else the copy
-    committed in results_dir. Returns (data, where it came from) or (None, "")."""
+def measured(name: str, runs_root: Path, results_dir: Path, task: str,
+             fallback: bool = True) -> tuple[dict | None, str]:
+    """A file run() measures: runs_root/slac/<name> (copied to results_dir), else (fallback) the
+    copy committed in results_dir. Returns (data, where it came from) or (None, "")."""
     fresh = Path(runs_root) / "slac" / name
     data = read_json(fresh)
     if isinstance(data, dict) and data.get("task", task) == task:
@@ -126,6 +150,8 @@ def measured(name: str, runs_root: Path, results_dir: Path, task: str) -> tuple[
         if (results_dir / name).resolve() != fresh.resolve():
             shutil.copyfile(fresh, results_dir / name)
         return data, f"`{shown(fresh)}`"
+    if not fallback:
+        return None, ""
     committed = results_dir / name
     data = read_json(committed)
     if isinstance(data, dict) and data.get("task", task) == task:
@@ -220,7 +246,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     evals, metrics = read_rows(run_dir / "eval.csv"), read_rows(run_dir / "metrics.csv")
     started = (run_dir / "config.json").exists() or bool(evals)
     runs = [run_dir] if started else []
-    how = f"`make reproduce PAPERS=slac{'' if budget == 'cpu' else ' BUDGET=paper'}` trains it (resumably)"
+    smoke = budget == SMOKE
+    how = f"`{make_command(budget)}` trains it (resumably)"
     if not started:
         body = (f"Not run: `{shown(run_dir)}` does not exist. {how}, then measures the random "
                 f"policy and the speed benchmark.")
@@ -232,8 +259,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                        body, runs)
 
     results_dir.mkdir(parents=True, exist_ok=True)
-    random, random_src = measured(RANDOM_FILE, runs_root, results_dir, task)
-    bench, bench_src = measured(BENCHMARK_FILE, runs_root, results_dir, task)
+    random, random_src = measured(random_file(budget), runs_root, results_dir, task, fallback=not smoke)
+    bench, bench_src = (None, "") if smoke else measured(BENCHMARK_FILE, runs_root, results_dir, task)
     random_return = random["random_policy_return"] if random else None
     figures = plots(run_dir, results_dir, task, random_return, evals, metrics)
     last = evals[-1]
@@ -279,11 +306,12 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     missing = []
     if not complete:
         missing.append(f"the run stopped at {steps:,} of its {planned:,} planned env steps (no `DONE` "
-                       f"marker); `make reproduce PAPERS=slac{'' if budget == 'cpu' else ' BUDGET=paper'}` "
+                       f"marker); `{make_command(budget)}` "
                        f"resumes it from its last complete checkpoint")
     if random is None:
-        missing.append(f"no random-policy return (`{shown(runs_root / 'slac' / RANDOM_FILE)}`; run() measures it)")
-    if bench is None:
+        missing.append(f"no random-policy return (`{shown(runs_root / 'slac' / random_file(budget))}`; "
+                       f"run() measures it)")
+    if bench is None and not smoke:
         missing.append(f"no speed benchmark (`{shown(runs_root / 'slac' / BENCHMARK_FILE)}`; run() measures it)")
     status = "complete" if not missing else "partial"
     pub_same = f"{evidence['published_return_at_same_env_steps']:.1f} ± {evidence['published_std_at_same_env_steps']:.1f}"
@@ -291,9 +319,18 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                 f"of {planned:,} planned env steps{'' if complete else ', run stopped early'} "
                 f"(random policy {_f(random_return)}; paper {pub_same} at {steps:,}, "
                 f"{pub_text.removeprefix('paper ')})")
+    if smoke:
+        headline = f"smoke run (pipeline check, numbers meaningless): {headline}"
 
     def body_with(prefix: str) -> str:
         parts = []
+        if smoke:
+            parts += [f"**Smoke run** (budget `smoke`, profile `smoke`: {cfg.initial_collect_steps} random "
+                      f"agent steps, {cfg.initial_model_train_steps} model pre-training updates, "
+                      f"{cfg.train_agent_steps} training agent steps, {cfg.eval_episodes} evaluation episode, "
+                      f"{random_episodes(budget)} random-policy episodes): it checks that every step of "
+                      f"`make reproduce` runs; the numbers below are meaningless. Benchmark: not measured "
+                      f"at the smoke budget.", ""]
         if missing:
             parts += ["**Partial.** Missing: " + "; ".join(missing) + ".", ""]
         parts += ["### Evaluation return, ours vs the paper", "",
@@ -333,7 +370,10 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                       "frame), first and last evaluation:", ""]
             parts += [f"![{c}]({prefix}{f})" for c, f in recon] + [""]
         parts += ["### Speed on this machine", ""]
-        if bench:
+        if smoke:
+            parts += ["Not measured at the smoke budget (`python -m papers.slac.benchmark`, or the cpu "
+                      "budget, measures it).", ""]
+        elif bench:
             parts += [f"From {bench_src} (`python -m papers.slac.benchmark`; median of timed updates on "
                       f"random data, on the shared 2-core VM):", "",
                       markdown_table(["quantity", "float32", "bf16 convs"], speed_rows(b), digits=2), ""]
@@ -383,12 +423,12 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                   f"(README, implementation note 5: whether the published axis includes the collection is "
                   f"unverified). The published numbers are the mean ± population std over the official "
                   f"10 seeds. The random baseline draws actions uniformly from the action box for "
-                  f"{RANDOM_EPISODES} episodes (seed {RANDOM_SEED}) with the same action repeat.", ""]
+                  f"{random_episodes(budget)} episodes (seed {RANDOM_SEED}) with the same action repeat.", ""]
         return "\n".join(parts).rstrip() + "\n"
 
     body = body_with("slac/")  # REPORT.md lives in results/
     (results_dir / "RESULTS.md").write_text(body_with(""))
-    if readme is not None:
+    if readme is not None and budget == "cpu":  # other budgets never touch the README
         write_between_markers(readme, README_START, README_END,
                               body_with("../../results/slac/").rstrip() + "\n\n### Runs and provenance\n\n"
                               + provenance(runs, runs_root))
