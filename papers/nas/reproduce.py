@@ -1,13 +1,16 @@
 """Zoph & Le 2017: the reproduction (`make reproduce`) and its report.
 
-    python -m papers.nas.reproduce [--budget cpu|paper] [--runs runs] [--report-only]
+    python -m papers.nas.reproduce [--budget cpu|paper|smoke] [--runs runs] [--report-only]
 
 `run(budget, runs_root)` runs (or resumes; finished runs are skipped) the four searches --
 CIFAR-10 controller and random search at the same budget, PTB cell controller and random search
 -- into runs_root/nas/<search>-seed0 (budget `paper`: <search>-paper-seed0), then the benchmark
 (child evaluations per hour with 1 and 2 Ray workers, runs_root/nas/benchmark.json) and the
 retraining of the best CIFAR-10 child with its error on the available test images
-(<cifar10-controller run>/final/final.json).
+(<cifar10-controller run>/final/final.json). Budget `smoke` checks the plumbing in about two
+minutes: the same four searches through the same 2-worker Ray pool (one Ray instance for all
+four) with the `smoke` profile's toy children (6 per search), into runs_root/nas/<search>-smoke-seed0,
+and the retraining; no benchmark. Its numbers mean nothing.
 
 `report(budget, runs_root, results_dir)` reads only those files and papers/nas/published/: it
 writes the plots and `evidence.json` under results_dir (results/nas), the results section of
@@ -39,8 +42,12 @@ SEARCHES = {   # run name -> (task, search); profile per budget below
     "ptb-random": ("ptb", "random"),
 }
 PROFILE = {("cpu", "cifar10"): ["--profile", "cpu"], ("cpu", "ptb"): ["--profile", "cpu_ptb"],
-           ("paper", "cifar10"): ["--profile", "paper"], ("paper", "ptb"): ["--profile", "paper", "--set", "task=ptb"]}
-RUN_SUFFIX = {"cpu": "-seed0", "paper": "-paper-seed0"}
+           ("paper", "cifar10"): ["--profile", "paper"], ("paper", "ptb"): ["--profile", "paper", "--set", "task=ptb"],
+           # smoke: toy children, but the cpu path's 2 Ray workers (the smoke profile alone trains in-process)
+           ("smoke", "cifar10"): ["--profile", "smoke", "--set", "workers=2"],
+           ("smoke", "ptb"): ["--profile", "smoke", "--set", "workers=2"]}
+RUN_SUFFIX = {"cpu": "-seed0", "paper": "-paper-seed0", "smoke": "-smoke-seed0"}
+SMOKE_WORKERS = 2
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 #: Table 1 row of each search space (config field `space`)
 TABLE1_ROW = {"v1": "NAS v1", "strides": "NAS v2", "pooling": "NAS v3 max pooling ("}
@@ -52,16 +59,26 @@ def run_dir(runs_root: Path, name: str, budget: str = "cpu") -> Path:
 
 def run(budget: str, runs_root: Path) -> None:
     """Train / resume the four searches, benchmark, retrain the best CIFAR-10 child (the slow part).
-    Writes only under runs_root/nas/; finished parts are skipped."""
+    Writes only under runs_root/nas/; finished parts are skipped. Budget smoke: no benchmark, and
+    one Ray instance serves the four searches (its start-up is most of a toy search's time)."""
     from papers.nas import benchmark, evaluate, train      # heavy imports (TensorFlow, Ray) only here
 
     root = Path(runs_root) / PAPER
     root.mkdir(parents=True, exist_ok=True)
-    for name, (task, search) in SEARCHES.items():
-        argv = PROFILE[(budget, task)] + ["--set", f"task={task}", "--set", f"search={search}",
-                                          "--run-dir", str(run_dir(runs_root, name, budget))]
-        train.main(argv)
-    if not (root / "benchmark.json").exists():
+    todo = [n for n in SEARCHES if not (run_dir(runs_root, n, budget) / "DONE").exists()]
+    shared_ray = budget == "smoke" and bool(todo)
+    if shared_ray:
+        train.init_ray(SMOKE_WORKERS)
+    try:
+        for name, (task, search) in SEARCHES.items():
+            argv = PROFILE[(budget, task)] + ["--set", f"task={task}", "--set", f"search={search}",
+                                              "--run-dir", str(run_dir(runs_root, name, budget))]
+            train.main(argv)
+    finally:
+        if shared_ray:
+            import ray
+            ray.shutdown()
+    if budget != "smoke" and not (root / "benchmark.json").exists():
         benchmark.main(["--out", str(root / "benchmark.json")])
     evaluate.evaluate(run_dir(runs_root, "cifar10-controller", budget))
 
@@ -170,7 +187,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     dirs = {name: run_dir(runs_root, name, budget) for name in SEARCHES}
     states = {name: _state(d) for name, d in dirs.items()}
     paper_cfg = build(NASConfig, PROFILES, "paper")[0]
-    scale = "CPU-scale" if budget == "cpu" else "paper-budget"
+    scale = {"cpu": "CPU-scale", "smoke": "toy smoke-budget"}.get(budget, "paper-budget")
     ev: dict = {}
     parts: list[str] = []             # results tables and plots
     budget_rows: list[list] = []      # Budget: used vs the paper's
@@ -329,7 +346,10 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     # -------- benchmark: produced by run() into runs_root/nas/; else the committed results/nas copy
     bench_run, bench_out = runs_root / PAPER / "benchmark.json", results_dir / "benchmark.json"
     bench, bench_from = read_json(bench_run), "`nas/benchmark.json` of the runs folder"
-    if bench is not None:
+    if budget == "smoke":       # run() skips it: a throughput of toy children would mean nothing
+        bench = None
+        parts += ["### Child evaluations per hour", "", "benchmark: not measured at the smoke budget.", ""]
+    elif bench is not None:
         text = json.dumps(bench, indent=2) + "\n"
         if not bench_out.exists() or bench_out.read_text() != text:
             bench_out.write_text(text)
@@ -346,22 +366,30 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                   f"The paper gives no throughput; it trained 800 children at once on 800 GPUs.", ""]
         ev["child_evals_per_hour_1_worker"] = by.get(1, {}).get("evals_per_hour")
         ev["child_evals_per_hour_2_workers"] = by.get(2, {}).get("evals_per_hour")
-    else:
+    elif budget != "smoke":
         missing.append("the benchmark (`nas/benchmark.json`)")
 
     # -------- status, headline, body
     started = any(k for _, k, _ in states.values()) or final is not None
-    done = all(s == "complete" for s, _, _ in states.values()) and final is not None and bench is not None
+    done = (all(s == "complete" for s, _, _ in states.values()) and final is not None
+            and (bench is not None or budget == "smoke"))
     status = "complete" if done else ("partial" if started else "not run")
     if not started:
         head = (f"not run (paper: {paper_row['test_error_pct']}% CIFAR-10 test error, {paper_row['model']}; "
                 f"PTB test ppl {nas_best['test_ppl']})")
     else:
         head = "; ".join(headline) or "searches started, no comparison yet"
-    intro = [f"**{'Reduced CPU-scale search' if budget == 'cpu' else 'Paper-budget search'}"
-             f"{', not the paper' + chr(39) + 's 12,800-child / 800-GPU search' if budget == 'cpu' else ''}.** "
-             f"Numbers below are produced by `papers/nas/reproduce.py` from the run directories "
-             f"(`nas/<search>{RUN_SUFFIX[budget]}`).", ""]
+    if budget == "smoke":
+        head = "smoke run, numbers meaningless: " + head
+        intro = ["**Smoke run: the whole pipeline at toy size (profile `smoke`: 6 children per search through "
+                 "2 Ray workers, children of a few dozen images or tokens, 1 epoch), to check the plumbing. "
+                 "The numbers below are meaningless.** They are produced by `papers/nas/reproduce.py` from the "
+                 f"run directories (`nas/<search>{RUN_SUFFIX[budget]}`).", ""]
+    else:
+        intro = [f"**{'Reduced CPU-scale search' if budget == 'cpu' else 'Paper-budget search'}"
+                 f"{', not the paper' + chr(39) + 's 12,800-child / 800-GPU search' if budget == 'cpu' else ''}.** "
+                 f"Numbers below are produced by `papers/nas/reproduce.py` from the run directories "
+                 f"(`nas/<search>{RUN_SUFFIX[budget]}`).", ""]
     if status == "not run":
         intro += [f"Not run yet at budget `{budget}`: no search has any children under `nas/` of the runs folder. "
                   f"`python -m papers.nas.reproduce --budget {budget}` (or `make reproduce PAPERS=nas BUDGET={budget}`) runs it.", ""]

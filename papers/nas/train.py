@@ -50,6 +50,22 @@ def load_task_data(cfg: NASConfig) -> dict:
             "vocab": vocab}
 
 
+def init_ray(workers: int) -> None:
+    """Start Ray for `workers` children at once (a cluster when RAY_ADDRESS names one); no-op if
+    Ray is already up. reproduce.py starts it once for the four smoke searches."""
+    import ray
+    if ray.is_initialized():
+        return
+    env = {"PYTHONPATH": str(REPO), "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
+    # Ray renices its workers to 15 by default; the children ARE the heavy work here
+    os.environ.setdefault("RAY_worker_niceness", "0")
+    if os.environ.get("RAY_ADDRESS"):
+        ray.init(runtime_env={"env_vars": env}, log_to_driver=False)
+    else:
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": env})
+
+
 class ChildPool:
     """Children trained as Ray tasks (or in-process when workers == 0); results in completion order."""
 
@@ -61,16 +77,8 @@ class ChildPool:
             self._data, self._evaluate = data, evaluate_child
             return
         import ray
-        env = {"PYTHONPATH": str(REPO), "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2",
-               "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
-        if not ray.is_initialized():
-            # Ray renices its workers to 15 by default; the children ARE the heavy work here
-            os.environ.setdefault("RAY_worker_niceness", "0")
-            if os.environ.get("RAY_ADDRESS"):
-                ray.init(runtime_env={"env_vars": env}, log_to_driver=False)
-            else:
-                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
-                         runtime_env={"env_vars": env})
+        self._owns_ray = not ray.is_initialized()    # a Ray started by the caller outlives this pool
+        init_ray(workers)
         self._ray = ray
         self._remote = ray.remote(num_cpus=1, max_retries=0)(evaluate_child)
         self._data = ray.put(data)
@@ -110,7 +118,8 @@ class ChildPool:
         if self.workers:
             for ref in self._inflight:
                 self._ray.cancel(ref, force=True)
-            self._ray.shutdown()
+            if self._owns_ray:
+                self._ray.shutdown()
 
 
 def top_k_mean(values, k: int = 5, largest: bool = True) -> float:
