@@ -336,5 +336,6 @@ def write(budget: str, runs_root: Path, results_dir: Path, readme: Path | None =
                               "\n\n### Deviations recorded by the configs\n\n" + deviations_section(budget))
     if not headline:
         return Section("not run", "no runs yet", body, dirs)
+    prefix = "smoke run (pipeline check, numbers meaningless): " if budget == "smoke" else ""
     return Section("complete" if complete else "partial",
-                   "mean bAbI error " + "; ".join(headline), body, dirs)
+                   prefix + "mean bAbI error " + "; ".join(headline), body, dirs)
