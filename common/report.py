@@ -29,7 +29,7 @@ import importlib.util
 import os
 from pathlib import Path
 
-from common.results import markdown_table, read_json, write_between_markers
+from common.results import markdown_table, read_json, read_rows, write_between_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERS = ("dqn", "a3c", "memn2n", "nas", "slac")
@@ -74,14 +74,12 @@ class Section:
             raise ValueError(f"Section.status must be one of {STATUSES}, got {self.status!r}")
 
 
-def _last_row(path: Path) -> dict:
-    try:
-        lines = [line for line in path.read_text().splitlines() if line.strip()]
-    except OSError:
-        return {}
-    if len(lines) < 2:
-        return {}
-    return dict(zip(lines[0].split(","), lines[-1].split(",")))
+def commit_label(versions: dict, missing: str = "?") -> str:
+    """'0123456789+dirty': the short commit of a run's versions.json record (or `missing`)."""
+    commit = versions.get("git_commit")
+    if not commit:
+        return missing
+    return commit[:10] + ("+dirty" if versions.get("git_dirty") else "")
 
 
 def run_record(run_dir: Path, runs_root: Path) -> dict:
@@ -89,7 +87,7 @@ def run_record(run_dir: Path, runs_root: Path) -> dict:
     config = read_json(run_dir / "config.json") or {}
     summary = read_json(run_dir / "summary.json") if (run_dir / "DONE").exists() else None
     versions = read_json(run_dir / "versions.json") or {}
-    last = _last_row(run_dir / "metrics.csv")
+    last = (read_rows(run_dir / "metrics.csv") or [{}])[-1]
     wall = None
     for source in (summary or {}, last):
         for key in ("train_wall_time_s", "wall_time_s", "wall_time"):
@@ -98,9 +96,7 @@ def run_record(run_dir: Path, runs_root: Path) -> dict:
                 break
         if wall is not None:
             break
-    commit = versions.get("git_commit") or "unknown"
-    resumed = [f"{(v.get('git_commit') or '?')[:10]}{'+dirty' if v.get('git_dirty') else ''}"
-               for v in versions.get("resumed_with", [])]
+    resumed = [commit_label(v) for v in versions.get("resumed_with", [])]
     try:
         name = run_dir.resolve().relative_to(runs_root.resolve()).as_posix()
     except ValueError:
@@ -110,8 +106,7 @@ def run_record(run_dir: Path, runs_root: Path) -> dict:
             "seed": config.get("seed", "?"),
             "state": "complete" if summary is not None else ("partial" if config else "missing"),
             "wall_time_min": f"{wall / 60:.1f}" if wall is not None else "",
-            "commit": ((commit[:10] + ("+dirty" if versions.get("git_dirty") else "")) if commit != "unknown" else commit)
-            + (f" (resumed at {', '.join(resumed)})" if resumed else ""),
+            "commit": commit_label(versions, "unknown") + (f" (resumed at {', '.join(resumed)})" if resumed else ""),
             "versions": ", ".join(f"{k} {versions[k]}" for k in KEY_PACKAGES if k in versions)}
 
 

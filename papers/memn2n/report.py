@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from common.results import bar_chart, curve_plot, markdown_table, read_published, write_between_markers
+from common.results import bar_chart, curve_plot, markdown_table, read_json, read_published, write_between_markers
 from papers.memn2n import evaluate
-from common.report import Section
+from common.report import Section, commit_label
 from papers.memn2n.reproduce import PASS_PCT, PUBLISHED, README, TABLES, Table, ptb_dir, run_dir, seeds, tasks
 
 BEGIN, END = "<!-- GENERATED:results (papers/memn2n/report.py) -->", "<!-- /GENERATED -->"
@@ -68,11 +68,7 @@ def collect(table: Table, budget: str, runs_root: Path) -> dict:
             pending.append(task)
         if not found:
             continue
-        for path in paths:
-            vfile = path / "versions.json"
-            if vfile.exists():
-                v = json.loads(vfile.read_text())
-                commits.add(f"{(v.get('git_commit') or '?')[:10]}{'+dirty' if v.get('git_dirty') else ''}")
+        commits.update(commit_label(v) for v in map(read_json, (p / "versions.json" for p in paths)) if v)
         wall += sum(s.get("train_wall_time_s", s.get("wall_time_s_this_invocation", 0.0)) for s in found)
         train_err = sum((s["train_error_pct"] for s in found), [])
         val_err = sum((s["val_error_pct"] for s in found), [])
@@ -323,8 +319,7 @@ def write(budget: str, runs_root: Path, results_dir: Path, readme: Path | None =
         complete = False
     else:
         dirs.append(ptb_dir(runs_root, budget))
-        v = json.loads((ptb_dir(runs_root, budget) / "versions.json").read_text())
-        commits.add(f"{(v.get('git_commit') or '?')[:10]}{'+dirty' if v.get('git_dirty') else ''}")
+        commits.add(commit_label(read_json(ptb_dir(runs_root, budget) / "versions.json") or {}))
         headline.append(f"PTB test ppl {ptb_ev[f'ptb_{budget}_test_perplexity']:.0f} at the {budget} budget "
                         f"(paper best 111)")
     evidence.update(ptb_ev)
