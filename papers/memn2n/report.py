@@ -34,15 +34,14 @@ TASKS = {1: "single supporting fact", 2: "two supporting facts", 3: "three suppo
          20: "agents' motivations"}
 HYPOTHESIS = {
     11: "seen only without linear start (the LS runs solve the task). Ruled out: the clipping norm (the Matlab "
-        "code's spectral norm, `--variant pe --set task=11 --set clip_mode=per_matrix_spectral`, gave 14.3-16.0 "
-        "over 10 repeats, runs/memn2n/ablation_spectral/). Cause not identified",
-    14: "seen only without linear start (the LS runs solve the task). Ruled out: the clipping norm (spectral norm: "
-        "9.1-14.5 over 10 repeats, runs/memn2n/ablation_spectral/). Cause not identified",
+        "code's spectral norm, `--variant pe --set task=11 --set clip_mode=per_matrix_spectral`, left every one of "
+        "10 repeats above 14% error). Cause not identified",
+    14: "seen only without linear start (the LS runs solve the task). Ruled out: the clipping norm (with "
+        "`clip_mode=per_matrix_spectral` every repeat still failed). Cause not identified",
     15: "in joint training most of our runs settle on a one-hop-like solution for this two-step deduction (the "
         "paper's 1-hop joint model fails it at a similar level, published/), while single-task training solves it in "
         "every repeat; the official code and its Python port solve it jointly. Ruled out: the clipping norm "
-        "(3 joint repeats with the Matlab code's spectral norm failed it too: "
-        "runs/memn2n/ablation_spectral/joint_seed5). Cause not identified",
+        "(3 joint repeats with `clip_mode=per_matrix_spectral` failed it too). Cause not identified",
     16: "an all-or-nothing task (runs either find the induction rule or stay near 50%); in joint training few of "
         "our runs find it, and rarely the same run that solves task 15",
     17: "a task that no MemN2N variant of the paper solves",
