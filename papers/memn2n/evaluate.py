@@ -20,13 +20,15 @@ import numpy as np
 CHUNK = 100  # questions per evaluation call
 
 
-def wrong_answers(model, enc, memory_size: int, xla: bool) -> np.ndarray:
-    """[R, N] bool: which questions each of the R runs answers wrongly (no noise, no LS)."""
+def wrong_answers(model, enc, memory_size: int, xla: bool, linear: bool = False) -> np.ndarray:
+    """[R, N] bool: which questions each of the R runs answers wrongly (no noise). `linear`
+    scores the model without the attention softmax, as it is during Linear Start (official
+    train.m validates the model it trains)."""
     import tensorflow as tf
 
     from papers.memn2n import data
 
-    fn = _forward_fn(model, xla)
+    fn = _forward_fn(model, xla, linear)
     R, out = model.R, []
     times = data.time_indices(enc.lengths, memory_size, 0.0, None)
     for start in range(0, len(enc), CHUNK):
@@ -44,11 +46,11 @@ def wrong_answers(model, enc, memory_size: int, xla: bool) -> np.ndarray:
 _FORWARD = {}
 
 
-def _forward_fn(model, xla: bool):
+def _forward_fn(model, xla: bool, linear: bool):
     import tensorflow as tf
-    key = (id(model), xla)
+    key = (id(model), xla, linear)
     if key not in _FORWARD:
-        _FORWARD[key] = tf.function(lambda q, s, t: model(q, s, t, linear=False), jit_compile=xla)
+        _FORWARD[key] = tf.function(lambda q, s, t: model(q, s, t, linear=linear), jit_compile=xla)
     return _FORWARD[key]
 
 

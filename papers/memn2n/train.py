@@ -193,7 +193,7 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
             loss, err = epoch_fn(*arrays, tf.constant(idx), tf.constant(times), tf.constant(lr, tf.float32),
                                  tf.constant(linear))
             n_seen = idx.shape[0] * cfg.batch_size
-            val_err = evaluate.wrong_answers(model, td.val, td.memory_size, cfg.xla).mean(axis=1)
+            val_err = evaluate.wrong_answers(model, td.val, td.memory_size, cfg.xla, linear).mean(axis=1)
             wall = time.time() - t0
             for r in range(R):
                 run.log({"epoch": epoch, "repeat": r, "linear_start": int(linear), "lr": lr,

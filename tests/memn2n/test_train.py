@@ -70,6 +70,23 @@ def test_nil_word_stays_zero_after_updates():
         assert np.abs(E.numpy()[:, 0, :]).max() == 0.0 and np.abs(E.numpy()[:, 1:, :]).max() > 0
 
 
+@pytest.mark.data('babi')
+def test_validation_during_linear_start_scores_the_linear_model():
+    """wrong_answers(linear=...) equals the argmax of the forward pass with/without the softmax."""
+    from papers.memn2n import data
+    cfg = BabiConfig(repeats=2, xla=False, embedding_dim=6, init_std=1.0)
+    td = train.prepare(cfg, np.random.default_rng(0))
+    model = train.build_model(cfg, td)
+    enc = td.val
+    times = data.time_indices(enc.lengths, td.memory_size, 0.0, None)
+    q, s, t = (tf.constant(np.broadcast_to(x, (2,) + x.shape)) for x in (enc.queries, enc.stories, times))
+    for linear in (True, False):
+        expected = np.argmax(model(q, s, t, linear=linear).numpy(), axis=-1) != enc.answers
+        np.testing.assert_array_equal(evaluate.wrong_answers(model, enc, td.memory_size, False, linear), expected)
+    answers = {linear: np.argmax(model(q, s, t, linear=linear).numpy(), -1) for linear in (True, False)}
+    assert (answers[True] != answers[False]).any()       # the two modes really are different models
+
+
 def test_select_best_uses_training_error_then_validation():
     assert evaluate.select_best([5.0, 0.0, 0.0], [1.0, 3.0, 2.0]) == 2
     assert evaluate.select_best([1.0, 2.0], [9.0, 0.0]) == 0
