@@ -82,6 +82,35 @@ def commit_label(versions: dict, missing: str = "?") -> str:
     return commit[:10] + ("+dirty" if versions.get("git_dirty") else "")
 
 
+def measured_file(paper: str, name: str, runs_root: Path, results_dir: Path, *,
+                  committed: Path | None = None, accept=None) -> tuple[Path | None, str]:
+    """A measurement that a paper's run() writes as runs_root/<paper>/<name> (a benchmark, a
+    random-policy score): copied into results_dir and returned with a label saying where it
+    came from. While the runs folder has none, the committed copy stands in, labelled as such,
+    so a report built from other runs still shows this machine's numbers: `committed`, by
+    default results_dir/<name> (results/<paper>/ is where the repository commits it).
+    `accept(path)` may reject a file (say, one measured on another task).
+    Returns (path, label), or (None, "") when neither exists."""
+    def usable(path: Path) -> bool:
+        return path.is_file() and (accept is None or accept(path))
+
+    def copied(path: Path) -> Path:
+        target = Path(results_dir) / name
+        if not target.exists() or target.read_bytes() != path.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+        return path
+
+    fresh = Path(runs_root) / paper / name
+    if usable(fresh):
+        return copied(fresh), f"`{paper}/{name}` of the runs folder"
+    committed = committed or Path(results_dir) / name
+    if usable(committed):
+        return copied(committed), (f"the committed copy `results/{paper}/{name}` (measured earlier; "
+                                   f"the runs folder has none)")
+    return None, ""
+
+
 def run_record(run_dir: Path, runs_root: Path) -> dict:
     """What a run directory says about itself (written by common.run.Run)."""
     config = read_json(run_dir / "config.json") or {}

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.report import Section
+from common.report import Section, measured_file
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows, write_between_markers
 
 PAPER = "a3c"
@@ -199,16 +199,6 @@ def _rolling(xs, ys, k: int):
     return list(xs[k - 1:]), list(np.convolve(ys, np.ones(k) / k, mode="valid"))
 
 
-def _bench_file(name: str, runs_root: Path) -> tuple[dict | None, str]:
-    """A benchmark json and where it was read: runs_root/a3c/, else the committed results/a3c/
-    copy (never results_dir, which report() itself writes: the source would change between calls)."""
-    for folder, label in ((Path(runs_root) / PAPER, "runs"), (COMMITTED_RESULTS, "committed")):
-        data = read_json(folder / name)
-        if data is not None:
-            return data, label
-    return None, "missing"
-
-
 def _gil_verdict(ratio: float) -> str:
     from papers.a3c.benchmark import gil_verdict
     return gil_verdict(ratio)
@@ -281,11 +271,13 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                        f"`{PAPER}/`)", f"No A3C run directories under the runs folder. "
                        f"`make reproduce PAPERS={PAPER}` (or `python -m papers.a3c.reproduce`) makes them.")
     results_dir.mkdir(parents=True, exist_ok=True)
-    if smoke:                        # not measured at the smoke budget
-        (bench, bench_src), (costs, costs_src) = (None, "not measured"), (None, "not measured")
-    else:
-        bench, bench_src = _bench_file("benchmark.json", runs_root)
-        costs, costs_src = _bench_file("call_costs.json", runs_root)
+    found = {name: (None, "") if smoke else measured_file(PAPER, name, runs_root, results_dir,
+                                                           committed=COMMITTED_RESULTS / name)
+             for name in BENCH_FILES}    # name -> (path, where it was read); none at the smoke budget
+    (bench_path, bench_where), (costs_path, _) = found["benchmark.json"], found["call_costs.json"]
+    bench, costs = (read_json(p) if p else None for p in (bench_path, costs_path))
+    bench_src = ("not measured" if smoke else "missing" if bench_path is None else
+                 "committed" if bench_path == COMMITTED_RESULTS / "benchmark.json" else "runs")
 
     pub = {r["game"]: r for r in read_published(PUBLISHED / "a3c_scores.csv")}["pong"]
     ref = {r["agent"]: r for r in read_published(PUBLISHED / "reference_pong.csv")}["random"]
@@ -384,11 +376,6 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     if pong:
         for name in ("evaluation.json", "episodes.csv", "metrics.csv"):
             _copy(pong["dir"] / name, results_dir / f"pong_{name}")
-    for name, src in (("benchmark.json", bench_src), ("call_costs.json", costs_src)):
-        if src == "runs":
-            _copy(runs_root / PAPER / name, results_dir / name)
-        elif src == "committed":
-            _copy(COMMITTED_RESULTS / name, results_dir / name)
 
     # ---- headline
     parts = []
@@ -474,10 +461,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     if costs is not None:
         bench_md += ("\n\nCost of one call, one thread (`benchmark.py --calls-only`):\n\n" +
                      markdown_table(["call", "ms"], list(costs.items()), 3))
-    where = {"runs": f"`{PAPER}/benchmark.json` in the runs folder",
-             "committed": f"the committed `results/{PAPER}/benchmark.json` (the runs folder has none)"}
     if bench is not None:
-        bench_md += f"\n\nBenchmark read from {where[bench_src]}."
+        bench_md += f"\n\nBenchmark read from {bench_where}."
     sections.append(bench_md)
     sections.append("Sources of the published numbers:\n\n" + "\n".join(f"- {s}" for s in sources))
 

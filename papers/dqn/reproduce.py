@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.report import Section, provenance
+from common.report import Section, measured_file, provenance
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows, write_between_markers
 
 HERE = Path(__file__).resolve().parent
@@ -265,22 +265,6 @@ def _cartpole_runs(runs_root: Path, prefix: str = "cartpole-seed") -> list[dict]
     return out
 
 
-def _benchmark(runs_root: Path, results_dir: Path) -> tuple[dict | None, str]:
-    """runs/dqn/benchmark.json (copied to results/dqn/), else the committed results/dqn/ copy."""
-    fresh = runs_root / PAPER / "benchmark.json"
-    if fresh.exists():
-        text = fresh.read_text()
-        target = results_dir / "benchmark.json"
-        if not target.exists() or target.read_text() != text:
-            target.write_text(text)
-        return json.loads(text), f"`{_shown(fresh, runs_root)}`"
-    committed = results_dir / "benchmark.json"
-    if committed.exists():
-        return read_json(committed), (f"`results/{PAPER}/benchmark.json` (committed copy; "
-                                  f"`{_shown(runs_root / PAPER, runs_root)}/` has none)")
-    return None, ""
-
-
 def _fmt_int(value) -> str:
     return f"{int(value):,}" if value not in (None, "") else "-"
 
@@ -335,7 +319,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     cart0 = next((c for c in carts if c["dir"].name == f"{cart_prefix}0"), None)
     cart_plot = _cartpole_plot(carts, results_dir)
     # the smoke budget measures no benchmark and shows none (not even the committed one)
-    bench, bench_source = (None, "") if smoke else _benchmark(runs_root, results_dir)
+    bench_file, bench_source = (None, "") if smoke else measured_file(PAPER, "benchmark.json", runs_root, results_dir)
+    bench = read_json(bench_file) if bench_file else None
     bench = bench or {}
 
     run_dirs = ([pong_dir] if pong_record else []) + [c["dir"] for c in carts]
@@ -383,7 +368,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         "pong_cpu_newest_checkpoint_agent_steps": newest_ckpt,
         "pong_cpu_final_score_stale": eval_stale,
         "cartpole_solved_agent_steps_by_seed": {str(c["seed"]): c["solved_at"] for c in carts},
-        "benchmark_source": bench_source.replace("`", "") or None,
+        "benchmark_source": (None if bench_file is None else _shown(bench_file, runs_root)
+                             if bench_file == runs_root / PAPER / "benchmark.json" else f"results/{PAPER}/benchmark.json"),
         "run_commits": commits,
     }
     name = "evidence.json" if budget == "cpu" else f"evidence-{budget}.json"

@@ -20,7 +20,7 @@ import numpy as np
 
 from common.results import bar_chart, curve_plot, markdown_table, read_json, read_published, write_between_markers
 from papers.memn2n import evaluate
-from common.report import Section, commit_label
+from common.report import Section, commit_label, measured_file
 from papers.memn2n.reproduce import PASS_PCT, PUBLISHED, README, TABLES, Table, ptb_dir, run_dir, seeds, tasks
 
 BEGIN, END = "<!-- GENERATED:results (papers/memn2n/report.py) -->", "<!-- /GENERATED -->"
@@ -305,14 +305,11 @@ def write(budget: str, runs_root: Path, results_dir: Path, readme: Path | None =
     rerun = rerun_section(evidence, runs_root) if budget != "smoke" else ""
     if rerun:
         sections.append(rerun)
-    bench = Path(runs_root) / "memn2n" / "benchmark.txt"
-    if not bench.exists():
-        bench = results_dir / "benchmark.txt"         # the committed measurement
-    if bench.exists():
-        if bench.resolve() != (results_dir / "benchmark.txt").resolve():
-            (results_dir / "benchmark.txt").write_text(bench.read_text())
+    bench, bench_from = (None, "") if budget == "smoke" else measured_file("memn2n", "benchmark.txt", runs_root,
+                                                                             results_dir)
+    if bench is not None:
         sections.append("### Throughput (`python -m papers.memn2n.benchmark`, output in results/memn2n/benchmark.txt)"
-                        "\n\n```\n" + bench.read_text().strip() + "\n```")
+                        f"\n\nFrom {bench_from}.\n\n```\n" + bench.read_text().strip() + "\n```")
     ptb_text, ptb_ev = ptb_section(budget, runs_root, results_dir)
     if not ptb_ev:
         complete = False

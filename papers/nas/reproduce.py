@@ -26,13 +26,12 @@ import math
 from pathlib import Path
 
 from common.config import build, deviations_markdown
-from common.report import Section
+from common.report import Section, measured_file
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows, write_between_markers
 from papers.nas import losses
 from papers.nas.config import PROFILES, NASConfig
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 README = HERE / "README.md"
 PAPER = "nas"
 SEARCHES = {   # run name -> (task, search); profile per budget below
@@ -344,18 +343,12 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         missing.append("the PTB comparison (one of the two searches has no children yet)")
 
     # -------- benchmark: produced by run() into runs_root/nas/; else the committed results/nas copy
-    bench_run, bench_out = runs_root / PAPER / "benchmark.json", results_dir / "benchmark.json"
-    bench, bench_from = read_json(bench_run), "`nas/benchmark.json` of the runs folder"
+    bench = None
     if budget == "smoke":       # run() skips it: a throughput of toy children would mean nothing
-        bench = None
         parts += ["### Child evaluations per hour", "", "benchmark: not measured at the smoke budget.", ""]
-    elif bench is not None:
-        text = json.dumps(bench, indent=2) + "\n"
-        if not bench_out.exists() or bench_out.read_text() != text:
-            bench_out.write_text(text)
-    else:   # results_dir's copy, else the committed one (results_dir may be elsewhere)
-        bench = read_json(bench_out) or read_json(REPO / "results" / PAPER / "benchmark.json")
-        bench_from = "the committed `results/nas/benchmark.json` (the runs folder has none)"
+    else:
+        bench_path, bench_from = measured_file(PAPER, "benchmark.json", runs_root, results_dir)
+        bench = read_json(bench_path) if bench_path else None
     if bench is not None:
         by = {row["workers"]: row for row in bench["settings"]}
         parts += ["### Child evaluations per hour (measured on 2 shared CPU cores)", "",

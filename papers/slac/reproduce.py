@@ -139,24 +139,12 @@ def run(budget: str, runs_root: Path) -> None:
 
 
 # ---------------------------------------------------------------------- report(): no measuring
-def measured(name: str, runs_root: Path, results_dir: Path, task: str,
-             fallback: bool = True) -> tuple[dict | None, str]:
-    """A file run() measures: runs_root/slac/<name> (copied to results_dir), else (fallback) the
-    copy committed in results_dir. Returns (data, where it came from) or (None, "")."""
-    fresh = Path(runs_root) / "slac" / name
-    data = read_json(fresh)
-    if isinstance(data, dict) and data.get("task", task) == task:
-        results_dir.mkdir(parents=True, exist_ok=True)
-        if (results_dir / name).resolve() != fresh.resolve():
-            shutil.copyfile(fresh, results_dir / name)
-        return data, f"`{shown(fresh)}`"
-    if not fallback:
-        return None, ""
-    committed = results_dir / name
-    data = read_json(committed)
-    if isinstance(data, dict) and data.get("task", task) == task:
-        return data, f"`{shown(committed)}` (committed copy measured earlier; `{shown(fresh)}` does not exist)"
-    return None, ""
+def measured(name: str, runs_root: Path, results_dir: Path, task: str) -> tuple[dict | None, str]:
+    """A file run() measures (runs/slac/<name>, else the committed copy), if it is for `task`."""
+    from common.report import measured_file
+    path, source = measured_file("slac", name, runs_root, results_dir,
+                                 accept=lambda p: (read_json(p) or {}).get("task", task) == task)
+    return (read_json(path) if path else None), source
 
 
 def plots(run_dir: Path, results_dir: Path, task: str, random_return: float | None,
@@ -259,7 +247,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                        body, runs)
 
     results_dir.mkdir(parents=True, exist_ok=True)
-    random, random_src = measured(random_file(budget), runs_root, results_dir, task, fallback=not smoke)
+    random, random_src = measured(random_file(budget), runs_root, results_dir, task)
     bench, bench_src = (None, "") if smoke else measured(BENCHMARK_FILE, runs_root, results_dir, task)
     random_return = random["random_policy_return"] if random else None
     figures = plots(run_dir, results_dir, task, random_return, evals, metrics)

@@ -168,7 +168,7 @@ def test_benchmark_falls_back_to_committed_copy(tmp_path, committed):
     benchmark(committed)
     results = tmp_path / "results" / "a3c"
     s = reproduce.report("cpu", runs, results, readme=None)
-    assert "committed `results/a3c/benchmark.json`" in s.body
+    assert "committed copy `results/a3c/benchmark.json`" in s.body
     assert (results / "benchmark.json").read_text() == (committed / "benchmark.json").read_text()
     assert json.loads((results / "evidence.json").read_text())["benchmark_source"] == "committed"
 

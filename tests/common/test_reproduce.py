@@ -123,3 +123,20 @@ def test_other_budgets_write_under_their_folder_and_leave_the_readme(tmp_path, m
     path = report.build("smoke", runs, results, readme=readme)
     assert path == results / "smoke" / "REPORT.md" and "Budget `smoke`" in path.read_text()
     assert set(seen) == {results / "smoke"} and "old" in readme.read_text()
+
+
+def test_measured_file_prefers_the_runs_folder_then_the_committed_copy(tmp_path):
+    runs, results = tmp_path / "runs", tmp_path / "results" / "p"
+    assert report.measured_file("p", "bench.json", runs, results) == (None, "")
+    results.mkdir(parents=True)
+    (results / "bench.json").write_text('{"task": "a", "v": 1}')                # the committed copy
+    path, label = report.measured_file("p", "bench.json", runs, results)
+    assert path == results / "bench.json" and "committed copy `results/p/bench.json`" in label
+    (runs / "p").mkdir(parents=True)
+    (runs / "p" / "bench.json").write_text('{"task": "a", "v": 2}')             # measured again
+    path, label = report.measured_file("p", "bench.json", runs, results)
+    assert path == runs / "p" / "bench.json" and label == "`p/bench.json` of the runs folder"
+    assert json.loads((results / "bench.json").read_text())["v"] == 2           # copied over the old one
+    other_task = report.measured_file("p", "bench.json", runs, results,
+                                      accept=lambda p: json.loads(p.read_text())["task"] == "b")
+    assert other_task == (None, "")

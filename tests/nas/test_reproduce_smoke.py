@@ -8,7 +8,7 @@ import pytest
 
 from papers.nas import reproduce
 
-COMMITTED = [reproduce.README, *sorted((reproduce.REPO / "results" / "nas").glob("*"))]
+COMMITTED = [reproduce.README, *sorted((reproduce.HERE.parents[1] / "results" / "nas").glob("*"))]
 
 
 def _bytes():

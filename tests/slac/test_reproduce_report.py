@@ -59,14 +59,14 @@ def test_report_is_deterministic_and_copies_measurements(tmp_path):
     runs = tmp_path / "runs"
     fake_runs(runs)
     readme = tmp_path / "README.md"
-    readme.write_text(f"x\n{reproduce.README_START}\nold\n{reproduce.README_END}\ny\n")
+    readme.write_text(f"x\n{reproduce.README_START}\nstale block\n{reproduce.README_END}\ny\n")
     first = reproduce.report("cpu", runs, tmp_path / "results", readme=readme)
     evidence = (tmp_path / "results" / "evidence.json").read_text()
     block = readme.read_text()
     second = reproduce.report("cpu", runs, tmp_path / "results", readme=readme)
     assert first == second
     assert (tmp_path / "results" / "evidence.json").read_text() == evidence
-    assert readme.read_text() == block and "old" not in block and "### Runs and provenance" in block
+    assert readme.read_text() == block and "stale block" not in block and "### Runs and provenance" in block
     assert first.status == "partial" and "no `DONE`" in first.body  # stopped before its plan
     ev = json.loads(evidence)
     assert ev["commit"] == "0123456789abcdef" and ev["cpu_env_steps"] == 4000
