@@ -33,6 +33,11 @@ def _run_dir(runs_root, name, *, profile, children, done, total=8):
     if done:
         (d / "summary.json").write_text(json.dumps({"children": children}))
         (d / "DONE").write_text("")
+        controller = "controller" in name                       # found better architectures
+        mean = (0.30 if controller else 0.26) if metric == "val_acc" else (850.0 if controller else 870.0)
+        (d / "reeval.json").write_text(json.dumps({
+            "task": cfg.task, "metric": metric, "top": 5, "seeds": [1001, 1002, 1003], "val_size": 5000,
+            "search_top_mean": 0.27, "reeval_top_mean": mean, "children": []}))
     return d
 
 
@@ -100,4 +105,21 @@ def test_complete_runs(tmp_path):
     _fake_runs(runs, random_done=True)
     section = reproduce.report("cpu", runs, tmp_path / "results" / "nas", readme=None)
     assert section.status == "complete" and "Missing" not in section.body
+    assert "re-evaluated from fresh seeds: 0.300 vs 0.260" in section.headline
+    assert "top-5 re-evaluated 850 vs 870" in section.headline
+    evidence = json.loads((tmp_path / "results" / "nas" / "evidence.json").read_text())
+    assert evidence["cifar_controller_top5_val_acc_reevaluated"] == 0.30
+    assert evidence["ptb_random_top5_val_ppl_reevaluated"] == 870.0
     assert "8 of the paper's 12,800 children" in section.headline and "65.0% test error" in section.headline
+    (reproduce.run_dir(runs, "ptb-random") / "reeval.json").unlink()
+    section = reproduce.report("cpu", runs, tmp_path / "results" / "nas", readme=None)
+    assert section.status == "partial" and "re-evaluation of the PTB searches" in section.body
+
+
+def test_top_distinct_keeps_one_child_per_architecture():
+    from papers.nas.reevaluate import top_distinct
+    history = [{"index": i, "arch": a, "status": s, "val_ppl": v} for i, (a, s, v) in enumerate(
+        [("A", "ok", 800.0), ("B", "ok", 790.0), ("A", "ok", 780.0), ("C", "failed", float("nan")),
+         ("D", "ok", 900.0)])]
+    assert [c["index"] for c in top_distinct(history, 2, "val_ppl", largest=False)] == [2, 1]
+    assert [c["arch"] for c in top_distinct(history, 5, "val_ppl", largest=False)] == ["A", "B", "D"]

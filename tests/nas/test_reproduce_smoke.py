@@ -34,6 +34,8 @@ def test_smoke_budget_runs_and_reports_end_to_end(tmp_path):
         d = reproduce.run_dir(runs, name, "smoke")
         assert d.name.endswith("-smoke-seed0") and (d / "DONE").exists()
         assert json.loads((d / "config.json").read_text())["config"]["workers"] == 2    # through Ray
+        reeval = json.loads((d / "reeval.json").read_text())       # top architectures retrained
+        assert reeval["top"] == 2 and reeval["seeds"] == [1001] and len(reeval["children"]) <= 2
     assert not (runs / "nas" / "benchmark.json").exists()
     assert not reproduce.run_dir(runs, "cifar10-controller", "cpu").exists()
     section = reproduce.report("smoke", runs, results)
@@ -42,6 +44,7 @@ def test_smoke_budget_runs_and_reports_end_to_end(tmp_path):
     assert "not measured at the smoke budget" in section.body
     evidence = json.loads((results / "evidence.json").read_text())
     assert evidence["budget"] == "smoke" and evidence["reduced_search"] is False
+    assert "cifar_controller_top5_val_acc_reevaluated" in evidence and "ptb_random_top5_val_ppl_reevaluated" in evidence
     again = reproduce.report("smoke", runs, results)
     assert (again.status, again.headline, again.body) == (section.status, section.headline, section.body)
     assert (results / "evidence.json").read_text() == json.dumps(evidence, indent=2, sort_keys=True) + "\n"
