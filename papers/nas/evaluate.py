@@ -1,6 +1,7 @@
 """Zoph & Le 2017: retrain the best architecture of a CIFAR-10 search and report its test error.
 
     python -m papers.nas.evaluate --run-dir runs/nas/cifar10-controller-seed0
+    python -m papers.nas.evaluate --run-dir runs/nas/ptb-random-seed0 --reevaluate   # reevaluate.py
 
 Protocol (Sec. 4.1, reduced): the child with the highest validation accuracy in the search's
 history is trained again from scratch for `final_epochs` on `final_train_size` images of the
@@ -69,15 +70,22 @@ def evaluate(run_dir: Path, seed: int = 0) -> dict:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="papers.nas.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run-dir", type=Path, required=True, help="a finished or partial CIFAR-10 search")
+    ap.add_argument("--run-dir", type=Path, required=True, help="a finished or partial search")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--reevaluate", action="store_true",
+                    help="instead: retrain the search's top-5 distinct architectures from 3 fresh seeds "
+                         "(CIFAR-10 or PTB; papers/nas/reevaluate.py), writing <run-dir>/reeval.json")
     args = ap.parse_args(argv)
     if not (args.run_dir / "history.json").exists():
         print(f"error: {args.run_dir} holds no search history (history.json); run papers.nas.train "
               f"first", file=sys.stderr)
         raise SystemExit(2)
     try:
-        print(json.dumps(evaluate(args.run_dir, args.seed), indent=2))
+        if args.reevaluate:
+            from papers.nas.reevaluate import reevaluate
+            print(json.dumps(reevaluate(args.run_dir), indent=2))
+        else:
+            print(json.dumps(evaluate(args.run_dir, args.seed), indent=2))
     except (DataError, ConfigError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2)

@@ -1,6 +1,6 @@
 """Zoph & Le 2017, control experiment: how good are the architectures a search found?
 
-    python -m papers.nas.reevaluate --run-dir runs/nas/cifar10-controller-seed0
+    python -m papers.nas.evaluate --run-dir runs/nas/cifar10-controller-seed0 --reevaluate
 
 A search's own top-5 (the mean of its 5 best rewards' accuracies) is a maximum over noisy
 measurements: every child is trained once, from one seed, and scored once. With a few hundred
@@ -16,16 +16,13 @@ treatment. Writes <run-dir>/reeval.json; re-running skips a finished one.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from common.config import ConfigError, apply_overrides
-from common.data import DataError
+from common.config import apply_overrides
 from papers.nas.config import NASConfig
 
 SEEDS = (1001, 1002, 1003)       # never used by a search (its children use seeds from its own RNG)
@@ -78,25 +75,3 @@ def reevaluate(run_dir: Path, val_size: int | None = NASConfig().val_size, top: 
               "children": children}
     out.write_text(json.dumps(record, indent=2) + "\n")
     return record
-
-
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(prog="papers.nas.reevaluate", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run-dir", type=Path, required=True, help="a CIFAR-10 or PTB search run directory")
-    ap.add_argument("--val-size", type=int, default=NASConfig().val_size,
-                    help="CIFAR-10 validation images for the re-evaluation (default: the paper's 5,000)")
-    args = ap.parse_args(argv)
-    if not (args.run_dir / "history.json").exists():
-        print(f"error: {args.run_dir} holds no search history (history.json); run papers.nas.train "
-              f"first", file=sys.stderr)
-        raise SystemExit(2)
-    try:
-        print(json.dumps(reevaluate(args.run_dir, args.val_size), indent=2))
-    except (DataError, ConfigError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(2)
-
-
-if __name__ == "__main__":
-    main()
