@@ -95,10 +95,10 @@ def measured_file(paper: str, name: str, runs_root: Path, results_dir: Path, *,
         return path.is_file() and (accept is None or accept(path))
 
     def copied(path: Path) -> Path:
-        target = Path(results_dir) / name
-        if not target.exists() or target.read_bytes() != path.read_bytes():
+        target, data = Path(results_dir) / name, path.read_bytes()
+        if not target.exists() or target.read_bytes() != data:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(path.read_bytes())
+            target.write_bytes(data)
         return path
 
     fresh = Path(runs_root) / paper / name

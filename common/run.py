@@ -85,10 +85,7 @@ class Run:
         config = dataclasses.asdict(self.args.config)
         saved = self.dir / "config.json"
         if saved.exists():
-            if self.args.resume == "never":
-                raise RunDirError(f"{self.dir} already holds a run; re-run with --resume auto to "
-                                  f"continue it, or pass another --run-dir")
-            self._check_same_run(json.loads(saved.read_text()), config)
+            _check_resumable(self.dir, self.args, json.loads(saved.read_text()))
             if self.is_complete:
                 return
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -120,9 +117,6 @@ class Run:
         if (last.get("git_commit"), last.get("git_dirty")) != (mark["git_commit"], mark["git_dirty"]):
             later.append(mark)
             _write_json(path, first)
-
-    def _check_same_run(self, saved: Mapping[str, Any], config: Mapping[str, Any]) -> None:
-        _check_same_run(self.dir, self.args.seed, saved, config)
 
     @property
     def is_complete(self) -> bool:
@@ -295,14 +289,18 @@ class Run:
         print(f"[{self.paper}] finished: {self.dir / 'summary.json'}", flush=True)
 
 
-def _check_same_run(run_dir: Path, seed: int, saved: Mapping[str, Any], config: Mapping[str, Any]) -> None:
+def _check_resumable(run_dir: Path, args: RunArgs, saved: Mapping[str, Any]) -> None:
+    """An existing run dir may be continued only with --resume auto and the same config and seed."""
+    if args.resume == "never":
+        raise RunDirError(f"{run_dir} already holds a run; re-run with --resume auto to "
+                          f"continue it, or pass another --run-dir")
     old = dict(saved.get("config", {}))
-    new = json.loads(json.dumps(config, default=list))
+    new = json.loads(json.dumps(dataclasses.asdict(args.config), default=list))
     diffs = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
-    if saved.get("seed") != seed:
+    if saved.get("seed") != args.seed:
         diffs.insert(0, "seed")
     if diffs:
-        shown = ", ".join(f"{k}: {old.get(k, saved.get(k))!r} -> {new.get(k, seed)!r}" for k in diffs[:4])
+        shown = ", ".join(f"{k}: {old.get(k, saved.get(k))!r} -> {new.get(k, args.seed)!r}" for k in diffs[:4])
         raise RunDirError(f"{run_dir} holds a run with another config ({shown}); pass another "
                           f"--run-dir, or re-run with the original settings to resume it")
 
@@ -314,11 +312,7 @@ def finished_summary(args: RunArgs, paper: str) -> dict | None:
     run_dir = Path(args.run_dir)
     if not (run_dir / DONE).exists():
         return None
-    if args.resume == "never":
-        raise RunDirError(f"{run_dir} already holds a run; re-run with --resume auto to "
-                          f"continue it, or pass another --run-dir")
-    _check_same_run(run_dir, args.seed, json.loads((run_dir / "config.json").read_text()),
-                    dataclasses.asdict(args.config))
+    _check_resumable(run_dir, args, json.loads((run_dir / "config.json").read_text()))
     print(f"[{paper}] {run_dir} is already complete; nothing to do", flush=True)
     return json.loads((run_dir / "summary.json").read_text())
 

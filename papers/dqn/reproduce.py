@@ -320,8 +320,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     cart_plot = _cartpole_plot(carts, results_dir)
     # the smoke budget measures no benchmark and shows none (not even the committed one)
     bench_file, bench_source = (None, "") if smoke else measured_file(PAPER, "benchmark.json", runs_root, results_dir)
-    bench = read_json(bench_file) if bench_file else None
-    bench = bench or {}
+    bench = (read_json(bench_file) if bench_file else None) or {}
 
     run_dirs = ([pong_dir] if pong_record else []) + [c["dir"] for c in carts]
     commits = {}

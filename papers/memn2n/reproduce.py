@@ -117,15 +117,17 @@ def run(budget: str = "cpu", runs_root: Path = RUNS_ROOT, tables=None, lm: bool 
 
 def report(budget: str = "cpu", runs_root: Path = RUNS_ROOT, results_dir: Path | None = None):
     """Tables, plots, evidence.json and the README block from the runs -> common.report.Section."""
+    from common.report import budget_results
     from papers.memn2n import report as tables
-    results_dir = Path(results_dir or ROOT / "results" / ("memn2n" if budget == "cpu" else f"{budget}/memn2n"))
+    results_dir = Path(results_dir or budget_results(ROOT / "results", budget) / "memn2n")
     return tables.write(budget, Path(runs_root), results_dir, readme=README if budget == "cpu" else None)
 
 
 def _cli() -> None:
     ap = argparse.ArgumentParser(prog="python -m papers.memn2n.reproduce", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", choices=["cpu", "paper", "smoke"], default="cpu")
+    from common.report import BUDGETS
+    ap.add_argument("--budget", choices=BUDGETS, default="cpu")
     ap.add_argument("--tables", nargs="*", choices=list(TABLES), default=None,
                     help="bAbI tables to run (default: all)")
     ap.add_argument("--no-lm", action="store_true", help="skip the PTB language model")

@@ -173,8 +173,6 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
     model = build_model(cfg, td)
     R = cfg.repeats
     with Run(args, paper="memn2n", step_column="epoch") as run:
-        if (summary := run.completed_summary()) is not None:
-            return summary
         run.track(**checkpoint_items(model))
         start, state = run.restore()
         rng = seeds.generator(0)

@@ -99,8 +99,6 @@ def train(args) -> dict:
     streams = [tf.constant(x) for x in (train_ids, valid_ids, test_ids)]
     updates_per_epoch = cfg.epoch_size or math.ceil(len(train_ids) / cfg.batch_size)
     with Run(args, paper="memn2n", step_column="epoch") as run:
-        if (summary := run.completed_summary()) is not None:
-            return summary
         run.track(**checkpoint_items(model))
         start, state = run.restore()
         rng = seeds.generator(0)
