@@ -42,7 +42,7 @@ def test_paper_alias_and_nips2013():
 def test_cpu_profile_keeps_the_nature_learner_and_declares_its_cuts():
     cpu, devs = build(NatureConfig, PROFILES, "cpu")
     for name in ("network", "optimizer", "learning_rate", "rms_decay", "rms_epsilon", "batch_size",
-                 "gamma", "update_period", "clip_delta", "loss_reduction", "action_repeat"):
+                 "gamma", "update_period", "clip_delta", "loss_reduction", "action_repeat", "eps_end"):
         assert getattr(cpu, name) == getattr(NatureConfig(), name), name
     reasons = {d.field: d.reason for d in devs}
     assert set(PROFILES["cpu"].overrides) <= set(reasons)

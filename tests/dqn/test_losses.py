@@ -79,6 +79,6 @@ def test_epsilon_schedule_counts_agent_steps_after_replay_start():
     assert epsilon(cfg, 550_000) == pytest.approx(0.55)
     assert epsilon(cfg, 1_050_000) == pytest.approx(0.1)
     assert epsilon(cfg, 5_000_000) == pytest.approx(0.1)
-    cpu, _ = build(NatureConfig, PROFILES, "cpu")   # 1 -> 0.01 over 100k after 10k
-    assert epsilon(cpu, 60_000) == pytest.approx(0.505)
-    assert epsilon(cpu, 110_000) == pytest.approx(0.01)
+    cpu, _ = build(NatureConfig, PROFILES, "cpu")   # 1 -> 0.1 over 250k after 20k
+    assert epsilon(cpu, 145_000) == pytest.approx(0.55)
+    assert epsilon(cpu, 270_000) == pytest.approx(0.1)
