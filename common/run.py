@@ -82,7 +82,6 @@ class Run:
         """Create the run dir, or check that an existing one holds this same run. A finished
         run (DONE) is left untouched; a resumed one keeps the config, deviations and versions of
         its first invocation, and versions.json lists the commits of the later ones."""
-        config = dataclasses.asdict(self.args.config)
         saved = self.dir / "config.json"
         if saved.exists():
             _check_resumable(self.dir, self.args, json.loads(saved.read_text()))
@@ -92,7 +91,8 @@ class Run:
         self.ckpt_dir.mkdir(exist_ok=True)
         if not saved.exists():
             record = {"paper": self.paper, "profile": self.args.profile, "seed": self.args.seed,
-                      "deterministic": self.args.deterministic, "config": config}
+                      "deterministic": self.args.deterministic,
+                      "config": dataclasses.asdict(self.args.config)}
             _write_json(saved, record)
             _write_json(self.dir / "deviations.json", [dataclasses.asdict(d) for d in self.args.deviations])
         entry = self.args.prog or f"papers.{self.paper}.train"
