@@ -1,6 +1,6 @@
 """The reproduction report: results/REPORT.md rebuilt from run directories, without training.
 
-    python -m common.report [--runs runs] [--results results] [--budget cpu|paper|smoke]
+    python -m common.report [--runs runs] [--results results] [--budget cpu|paper|smoke] [--papers dqn a3c]
 
 Each paper's `papers/<paper>/reproduce.py` offers two functions:
 
@@ -18,6 +18,12 @@ rebuilding it from the same runs gives the same file. Per paper it holds the pap
 section (tables next to the published numbers with their sources, plots, budget used against
 the paper's, evaluation protocol), then, from the run directories, a provenance table (profile,
 seed, state, wall time, commit, package versions) and the deviations in force.
+
+Each paper's rendered section is also kept as `<results>/<paper>/report_section.json` (committed
+with the rest of results/). `--papers` rebuilds only the papers named, from their run
+directories, and takes the others' sections from those files unchanged: run directories hold
+checkpoints and replay memories and are never committed, so a machine that re-ran one paper
+can refresh that paper's part of the report without the others' runs.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import dataclasses
 import importlib
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -202,18 +209,39 @@ def paper_section(paper: str, budget: str, runs_root: Path, results_dir: Path) -
     return module.report(budget, runs_root, results_dir / paper)
 
 
-def render(sections: dict[str, Section], budget: str, runs_root: Path) -> str:
+SECTION_FILE = "report_section.json"
+
+
+def rendered(paper: str, s: Section, runs_root: Path) -> dict:
+    """A paper's part of the report as saved in <results>/<paper>/report_section.json."""
+    text = "\n".join([f"## {TITLES[paper]}", "", f"**Status: {s.status}.** {s.headline}", "", s.body.strip(), "",
+                      "### Runs and provenance", "", provenance(s.runs, runs_root), ""])
+    return {"status": s.status, "headline": s.headline, "markdown": text}
+
+
+def saved_section(paper: str, out: Path) -> dict:
+    """The section a previous build saved for this paper, or a 'not run' one."""
+    saved = read_json(out / paper / SECTION_FILE)
+    if saved is None:
+        s = Section("not run", "not rebuilt yet", f"No saved section (`{paper}/{SECTION_FILE}`) and not "
+                    f"rebuilt in this build: `python -m common.report --papers {paper}` rebuilds it from its runs.")
+        return rendered(paper, s, out)
+    return saved
+
+
+def render(sections: dict[str, dict], budget: str, runs_root: Path) -> str:
     overview = markdown_table(["paper", "status", "ours vs paper"],
-                              [[f"[{TITLES[p]}](#{_anchor(TITLES[p])})", s.status, s.headline]
+                              [[f"[{TITLES[p]}](#{_anchor(TITLES[p])})", s["status"], s["headline"]]
                                for p, s in sections.items()])
     out = ["# Reproduction report", "",
            f"Budget `{budget}`. Built by `python -m common.report` from the run directories under "
            f"`{_shown(runs_root)}/`; every number below comes from those runs or from the papers' "
            f"published numbers (`papers/<paper>/published/`, each row with its source). "
-           f"Partial results are marked as such.", "", overview, ""]
-    for paper, s in sections.items():
-        out += [f"## {TITLES[paper]}", "", f"**Status: {s.status}.** {s.headline}", "", s.body.strip(), "",
-                "### Runs and provenance", "", provenance(s.runs, runs_root), ""]
+           f"Partial results are marked as such. A paper not rebuilt in a build keeps the section "
+           f"saved when it last was (`results/<paper>/{SECTION_FILE}`): its provenance table names "
+           f"its runs.", "", overview, ""]
+    for s in sections.values():
+        out.append(s["markdown"])
     return "\n".join(out)
 
 
@@ -229,8 +257,8 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def readme_block(sections: dict[str, Section], budget: str) -> str:
-    rows = [[TITLES[p], s.status, s.headline] for p, s in sections.items()]
+def readme_block(sections: dict[str, dict], budget: str) -> str:
+    rows = [[TITLES[p], s["status"], s["headline"]] for p, s in sections.items()]
     return "\n".join([f"Generated from `results/REPORT.md` (budget `{budget}`) by `python -m common.report`; "
                       f"the full report has the tables, plots, budgets and provenance.", "",
                       markdown_table(["paper", "status", "ours vs paper"], rows)])
@@ -242,18 +270,25 @@ def budget_results(results_dir: Path, budget: str) -> Path:
 
 
 def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Path = ROOT / "results",
-          readme: Path | None | str = "auto") -> Path:
-    """Rebuild results/REPORT.md (always all five papers) from the run directories, and the
-    results block of `readme` ("auto": the repository's README.md, only when writing the
-    repository's results/)."""
+          readme: Path | None | str = "auto", papers=PAPERS) -> Path:
+    """Rebuild results/REPORT.md (always all five papers) and the results block of `readme`
+    ("auto": the repository's README.md, only when writing the repository's results/). The
+    sections of `papers` are rebuilt from the run directories (and saved); the others are the
+    sections saved by an earlier build."""
     if readme == "auto":
         readme = ROOT / "README.md" if results_dir.resolve() == (ROOT / "results").resolve() else None
     out = budget_results(results_dir, budget)
     out.mkdir(parents=True, exist_ok=True)
     sections = {}
     for paper in PAPERS:
+        if paper not in papers:
+            print(f"[report] {paper}: the saved section ({paper}/{SECTION_FILE})", flush=True)
+            sections[paper] = saved_section(paper, out)
+            continue
         print(f"[report] {paper}", flush=True)
-        sections[paper] = paper_section(paper, budget, runs_root, out)
+        sections[paper] = rendered(paper, paper_section(paper, budget, runs_root, out), runs_root)
+        (out / paper).mkdir(parents=True, exist_ok=True)
+        (out / paper / SECTION_FILE).write_text(json.dumps(sections[paper], indent=1, sort_keys=True) + "\n")
     path = out / "REPORT.md"
     path.write_text(render(sections, budget, runs_root))
     if readme is not None and budget == "cpu":
@@ -287,10 +322,13 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", ROOT / "runs")),
                     help="folder holding <paper>/ run directories (default: runs/)")
     ap.add_argument("--results", type=Path, default=ROOT / "results", help="output folder (default: results/)")
+    ap.add_argument("--papers", nargs="+", default=list(PAPERS), choices=PAPERS,
+                    help="papers whose sections are rebuilt from their runs (default: all); the others keep "
+                         f"their saved <results>/<paper>/{SECTION_FILE}")
     args = ap.parse_args(argv)
     if not args.runs.is_dir():
         ap.error(f"runs folder {args.runs} does not exist; pass --runs DIR holding <paper>/ run directories")
-    build(args.budget, args.runs, args.results)
+    build(args.budget, args.runs, args.results, papers=args.papers)
     return 0
 
 

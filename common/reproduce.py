@@ -4,8 +4,9 @@
 
 Each paper's `papers/<paper>/reproduce.py: run(budget, runs_root)` trains, resumes or skips
 what is finished (so an interrupted `make reproduce` continues where it stopped), then
-`common.report` rebuilds the report for all five papers from the run directories; papers not
-selected keep whatever runs they have. A paper that fails is reported and the others go on.
+`common.report` rebuilds the selected papers' sections of the report from their run
+directories; the papers not selected keep their saved sections (results/<paper>/report_section.json).
+A paper that fails is reported and the others go on.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m common.reproduce", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--papers", nargs="*", default=list(report.PAPERS), choices=report.PAPERS,
-                    help="papers to run (default: all); the report always covers all five")
+                    help="papers to run and re-report (default: all); the report always covers all five")
     ap.add_argument("--budget", choices=report.BUDGETS, default="cpu",
                     help="cpu: minutes-to-hours on 2 cores (default); paper: the papers' budgets; smoke: "
                          "every step at toy size in minutes, to check the pipeline (results/smoke/)")
@@ -47,7 +48,7 @@ def main(argv=None) -> int:
                   f"resumes it", flush=True)
             continue
         print(f"[reproduce] {paper}: done in {time.time() - t0:.0f} s", flush=True)
-    report.build(args.budget, args.runs, args.results)
+    report.build(args.budget, args.runs, args.results, papers=args.papers)
     if failed:
         print(f"[reproduce] failed: {' '.join(failed)} (their report sections show their last saved state)", flush=True)
     return 1 if failed else 0

@@ -55,7 +55,25 @@ def test_reproduce_runs_selected_papers_and_reports_all(tmp_path, monkeypatch):
     for title in report.TITLES.values():               # all five papers have a section
         assert f"## {title}" in text
     assert "**Status: partial.** error 14.0 (paper 13.9)" in text
-    assert "Not yet reproduced in this repository." in text          # nas, a3c, slac: no module here
+    assert "**Status: not run.** no runs" in text                    # dqn: rebuilt, its report says so
+    assert text.count("**Status: not run.** not rebuilt yet") == 3                      # nas, a3c, slac: not selected, none saved
+
+
+def test_papers_not_rebuilt_keep_their_saved_section(tmp_path, monkeypatch):
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    _fake_papers(monkeypatch, runs, [])
+    report.build("cpu", runs, results, readme=None)                  # saves every paper's section
+    saved = json.loads((results / "memn2n" / report.SECTION_FILE).read_text())
+    assert saved["status"] == "partial" and saved["markdown"].startswith("## End-To-End Memory Networks")
+    first = (results / "REPORT.md").read_text()
+    for d in (runs / "memn2n").iterdir():                            # the memn2n runs are gone (a new machine)
+        for f in d.iterdir():
+            f.unlink()
+        d.rmdir()
+    report.build("cpu", runs, results, readme=None, papers=("dqn",))
+    assert (results / "REPORT.md").read_text() == first              # memn2n's section kept as saved
+    report.build("cpu", runs, results, readme=None, papers=("memn2n",))
+    assert "| memn2n/a | cpu |" not in (results / "REPORT.md").read_text()   # rebuilt from what is there now
 
 
 def test_report_provenance_from_run_dirs(tmp_path, monkeypatch):
