@@ -35,12 +35,14 @@ from papers.a3c.networks import LSTM_CELLS, build_network
 
 class SharedRMSProp(tf.Module):
     """RMSProp whose statistics g are shared by all threads (Sec. 4 "Optimization"); `apply`
-    is called concurrently by every thread without a lock."""
+    is called concurrently by every thread without a lock. g starts at g0 (1 in TensorFlow 1's
+    RMSProp, which the reference A3C codes used: the first steps are then small and grow as g
+    forgets its start; from 0 they are 10x the learning rate per parameter)."""
 
-    def __init__(self, variables, alpha: float, epsilon: float):
+    def __init__(self, variables, alpha: float, epsilon: float, g0: float):
         super().__init__(name="shared_rmsprop")
         self.alpha, self.epsilon = alpha, epsilon
-        self.g = [tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False, name=f"g_{i}")
+        self.g = [tf.Variable(tf.fill(v.shape, tf.constant(g0, v.dtype)), trainable=False, name=f"g_{i}")
                   for i, v in enumerate(variables)]
 
     def apply(self, grads, variables, lr) -> None:
@@ -66,7 +68,7 @@ class Learner:
         self.model = build("global")
         self.target = build("target") if self.value_based else None
         self.variables = self.model.trainable_variables
-        self.optimizer = SharedRMSProp(self.variables, cfg.rmsprop_decay, cfg.rmsprop_epsilon)
+        self.optimizer = SharedRMSProp(self.variables, cfg.rmsprop_decay, cfg.rmsprop_epsilon, cfg.rmsprop_g0)
         if self.target is not None:
             self.target.set_weights(self.model.get_weights())
         # counters (Python ints under a lock; copied into tf.Variables for checkpoints)

@@ -50,6 +50,12 @@ class A3CConfig:
     lr_high: float = param(1e-2, source=S8, unit="step size")
     rmsprop_decay: float = param(0.99, source=S8 + " (shared RMSProp, alpha = 0.99)")
     rmsprop_epsilon: float = param(0.1, source=EMAIL)
+    rmsprop_g0: float = param(1.0, source="not in the paper: TensorFlow 1's RMSPropOptimizer, used by "
+                              "miyosuda/async_deep_reinforce (rmsprop_applier.py, 'rms' slot = 1.0) and OpenAI "
+                              "baselines' A2C, starts the mean square g at 1 (Keras 3 and PyTorch start at 0)",
+                              unit="initial value of g",
+                              help="g at the start; with 0 the first steps are 1/sqrt(1 - alpha) = 10x lr "
+                                   "per parameter")
     max_grad_norm: float = param(40.0, source=EMAIL + " (the paper says only that clipping was searched)",
                                  unit="global L2 norm")
     gamma: float = param(0.99, source=S8, unit="discount per agent step")

@@ -29,7 +29,7 @@ def test_shared_rmsprop_statistics_are_shared_between_threads():
     """Two threads apply gradients a then b through ONE optimizer: g must hold both,
     g = alpha (1 - alpha) a^2 + (1 - alpha) b^2 (starting from g = 0)."""
     theta = [tf.Variable([1.0, -1.0])]
-    opt = SharedRMSProp(theta, alpha=0.99, epsilon=0.1)
+    opt = SharedRMSProp(theta, alpha=0.99, epsilon=0.1, g0=0.0)
     a, b = np.array([2.0, 0.0], np.float32), np.array([1.0, 3.0], np.float32)
     in_thread(lambda: opt.apply([tf.constant(a)], theta, 0.01))
     in_thread(lambda: opt.apply([tf.constant(b)], theta, 0.01))
@@ -40,6 +40,18 @@ def test_shared_rmsprop_statistics_are_shared_between_threads():
     np.testing.assert_allclose(theta[0].numpy(), np.array([1.0, -1.0]) - step1 - step2, rtol=1e-5)
 
 
+def test_shared_rmsprop_starts_from_g0():
+    """TensorFlow 1's convention g0 = 1: with grad 2, alpha 0.99, eps 1e-5, lr 0.01 the first
+    step is g = 0.99 * 1 + 0.01 * 4 = 1.03, theta -= 0.01 * 2 / sqrt(1.03 + 1e-5) = 0.019707;
+    from g0 = 0 it would be 0.01 * 2 / sqrt(0.04 + 1e-5) = 0.099988, 5x larger."""
+    for g0, step in ((1.0, 0.019707), (0.0, 0.099988)):
+        theta = [tf.Variable([0.5])]
+        opt = SharedRMSProp(theta, alpha=0.99, epsilon=1e-5, g0=g0)
+        opt.apply([tf.constant([2.0])], theta, 0.01)
+        np.testing.assert_allclose(opt.g[0].numpy(), [0.99 * g0 + 0.04], rtol=1e-6)
+        np.testing.assert_allclose(theta[0].numpy(), [0.5 - step], rtol=1e-4)
+
+
 def rollout(n=5, obs_dim=4, seed=0):
     rng = np.random.default_rng(seed)
     return (rng.normal(size=(n + 1, obs_dim)).astype(np.float32), rng.integers(0, 2, n).astype(np.int32),
@@ -48,7 +60,7 @@ def rollout(n=5, obs_dim=4, seed=0):
 
 def test_learner_threads_update_one_optimizer_state():
     """Two learner threads train on the same rollout from the same snapshot theta': the shared
-    statistics see both gradients, g = (1 - alpha^2) G^2 when both gradients are G."""
+    statistics see both gradients, g = alpha^2 g0 + (1 - alpha^2) G^2 when both gradients are G."""
     L = Learner(cartpole_cfg(max_grad_norm=1e9), (4,), 2)
     obs, actions, rewards = rollout()
     theta = L.sync()
@@ -60,8 +72,8 @@ def test_learner_threads_update_one_optimizer_state():
         R = losses.nstep_returns(rewards, tf.stop_gradient(value[5]), 0.99)
         loss = losses.actor_critic_loss(head[:5], value[:5], actions, R, 0.01)[0]
     G = tape.gradient(loss, theta)
-    for g, grad in zip(L.optimizer.g, G):
-        np.testing.assert_allclose(g.numpy(), (1 - 0.99 ** 2) * grad.numpy() ** 2, rtol=1e-4, atol=1e-10)
+    for g, grad in zip(L.optimizer.g, G):       # g0 = 1 decays twice: 0.99^2 + (1 - 0.99^2) G^2
+        np.testing.assert_allclose(g.numpy(), 0.99 ** 2 + (1 - 0.99 ** 2) * grad.numpy() ** 2, rtol=1e-4)
 
 
 def test_accumulated_gradients_equal_the_sum_of_per_step_gradients():
@@ -82,16 +94,16 @@ def test_accumulated_gradients_equal_the_sum_of_per_step_gradients():
         total = [t + g.numpy() for t, g in zip(total, tape.gradient(loss, theta))]
     L.train(theta, obs, actions, rewards, False, [], 1e-3)
     for b, v, G in zip(before, L.variables, total):
-        g = 0.01 * G ** 2
+        g = 0.99 * 1.0 + 0.01 * G ** 2                   # from g0 = 1
         np.testing.assert_allclose(b - v.numpy(), 1e-3 * G / np.sqrt(g + 0.1), rtol=1e-4, atol=1e-7)
 
 
 def test_gradient_norm_is_clipped_to_max_grad_norm():
-    L = Learner(cartpole_cfg(max_grad_norm=1e-3), (4,), 2)
+    L = Learner(cartpole_cfg(max_grad_norm=1e-3, rmsprop_g0=0.0), (4,), 2)
     obs, actions, rewards = rollout(seed=2)
     out = L.train(L.sync(), obs, actions, rewards * 100, True, [], 0.0).numpy()
     assert out[3] > 1e-3                                  # the reported norm is before clipping
-    # with lr 0 theta does not move; g saw the clipped gradient: sum g / (1 - alpha) = norm^2
+    # with lr 0 theta does not move; g (from 0) saw the clipped gradient: sum g / (1 - alpha) = norm^2
     assert sum(float(tf.reduce_sum(g)) for g in L.optimizer.g) / 0.01 == pytest.approx(1e-6, rel=1e-3)
 
 

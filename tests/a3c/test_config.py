@@ -13,6 +13,7 @@ def test_paper_values_are_the_defaults():
     cfg = A3CConfig()
     assert (cfg.method, cfg.network, cfg.threads, cfg.t_max) == ("a3c", "ff", 16, 5)
     assert (cfg.rmsprop_decay, cfg.rmsprop_epsilon, cfg.max_grad_norm) == (0.99, 0.1, 40.0)
+    assert cfg.rmsprop_g0 == 1.0                         # TensorFlow 1's (and the reference codes') start
     assert (cfg.gamma, cfg.entropy_beta, cfg.action_repeat, cfg.history) == (0.99, 0.01, 4, 4)
     assert (cfg.lr_low, cfg.lr_high) == (1e-4, 1e-2)
     assert cfg.final_epsilons == (0.1, 0.01, 0.5) and cfg.final_epsilon_probs == (0.4, 0.3, 0.3)
