@@ -54,6 +54,8 @@ STATUSES = ("complete", "partial", "not run")
 BUDGETS = ("cpu", "paper", "smoke")
 README_BEGIN = "<!-- GENERATED:results (python -m common.report) -->"
 README_END = "<!-- /GENERATED -->"
+#: Each paper's rendered section, saved under <results>/<paper>/ by every build that rebuilds it.
+SECTION_FILE = "report_section.json"
 #: Packages whose versions the provenance table lists (all of versions.json is in each run dir).
 KEY_PACKAGES = ("tensorflow", "keras", "numpy", "python")
 
@@ -207,9 +209,6 @@ def paper_section(paper: str, budget: str, runs_root: Path, results_dir: Path) -
         return Section("not run", "not reproduced yet", "Not yet reproduced in this repository.")
     module = importlib.import_module(name)
     return module.report(budget, runs_root, results_dir / paper)
-
-
-SECTION_FILE = "report_section.json"
 
 
 def rendered(paper: str, s: Section, runs_root: Path) -> dict:
