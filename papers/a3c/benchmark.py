@@ -82,7 +82,7 @@ def call_costs(repeats: int = 3, n: int = 300) -> dict[str, float]:
         "forward, tf.function (argument matching)": lambda: traced(theta, s, [])[0].numpy(),
         "forward, concrete function (used)": lambda: learner.act(theta, s, [])[0].numpy(),
         "sync theta' <- theta": lambda: learner.sync(),
-        "update (t_max=5 rollout, fwd+bwd+RMSProp, lr 0)": lambda: learner.train(theta, obs, a, r, False, [], 0.0).numpy(),
+        f"update (t_max={cfg.t_max} rollout, fwd+bwd+RMSProp, lr 0)": lambda: learner.train(theta, obs, a, r, False, [], 0.0).numpy(),
     }
     out = {}
     for name, fn in calls.items():
