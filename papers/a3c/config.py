@@ -92,7 +92,7 @@ PROFILES = {
     "paper": Profile("the paper's values (A3C FF, Pong, 16 threads, 200M frames)"),
     "cpu": Profile(
         "a Pong run of A3C FF sized for a 2-core CPU (about 3,000 frames/s, about 2 hours)",
-        {"total_frames": 20_000_000, "t_max": 20, "lr": 4e-4, "rmsprop_epsilon": 1e-5},
+        {"total_frames": 20_000_000, "t_max": 20, "lr": 2e-4, "rmsprop_epsilon": 1e-5},
         {"total_frames": "2 cores reach about 3,000 frames/s: 20M frames (about 2 hours) is the horizon of the "
                          "linear lr annealing; reproduce.py stops and resumes it in invocations of at most 25 "
                          "minutes",
@@ -101,9 +101,9 @@ PROFILES = {
                   "earned them; a 6M-frame cpu run with t_max 5 stayed within 1 point of random (README)",
          "lr": "with epsilon 1e-5 every parameter moves by about lr per update whatever its gradient's size, "
                "and the 2,592 inputs of the fc layer then shift a unit by up to ~0.1 per update at lr 7e-4: a "
-               "cpu run at 7e-4 had 207 of 256 fc units dead after 1.8M frames, one at 2e-4 kept them but "
-               "learnt slowly (+1.6 points after 20M frames; README). 4e-4 (in the paper's LogUniform(1e-4, "
-               "1e-2) range) annealed to 0 averages 2e-4",
+               "cpu run at 7e-4 had 207 of 256 fc units dead after 1.8M frames (README). 2e-4 (in the paper's "
+               "LogUniform(1e-4, 1e-2) range) annealed to 0 averages 1e-4, the Adam step size of "
+               "ikostrikov/pytorch-a3c and universe-starter-agent, which learn Pong with 20-step rollouts",
          "rmsprop_epsilon": "OpenAI baselines' A2C value (lr 7e-4, alpha 0.99, epsilon 1e-5; stable-baselines A2C "
                             "defaults) instead of the e-mail's 0.1: the per-parameter mean squared gradients here "
                             "are far below 0.1, so with 0.1 inside the root every step is about lr x grad / 0.32, "

@@ -38,7 +38,7 @@ def test_cpu_profile_keeps_the_papers_learner_except_lr_rmsprop_epsilon_and_t_ma
     for name in ("rmsprop_decay", "max_grad_norm", "entropy_beta", "gamma", "threads",
                  "network", "action_repeat", "history", "clip_rewards", "value_loss_coef"):
         assert getattr(cpu, name) == getattr(A3CConfig(), name), name
-    assert (cpu.lr, cpu.rmsprop_epsilon, cpu.t_max, cpu.total_frames) == (4e-4, 1e-5, 20, 20_000_000)
+    assert (cpu.lr, cpu.rmsprop_epsilon, cpu.t_max, cpu.total_frames) == (2e-4, 1e-5, 20, 20_000_000)
     assert {d.field for d in devs} >= {"lr", "rmsprop_epsilon", "t_max", "total_frames"}
 
 
