@@ -92,7 +92,7 @@ PROFILES = {
     "paper": Profile("the paper's values (A3C FF, Pong, 16 threads, 200M frames)"),
     "cpu": Profile(
         "a Pong run of A3C FF sized for a 2-core CPU (about 3,000 frames/s, about 2 hours)",
-        {"total_frames": 20_000_000, "t_max": 20, "lr": 2e-4, "rmsprop_epsilon": 1e-5},
+        {"total_frames": 20_000_000, "t_max": 20, "lr": 2e-4, "rmsprop_epsilon": 1e-5, "value_loss_coef": 0.5},
         {"total_frames": "2 cores reach about 3,000 frames/s: 20M frames (about 2 hours) is the horizon of the "
                          "linear lr annealing; reproduce.py stops and resumes it in invocations of at most 25 "
                          "minutes",
@@ -100,10 +100,15 @@ PROFILES = {
                   "miyosuda/async_deep_reinforce issue #1) instead of Supp. Sec. 8's 5: Pong's rewards come 20-40 agent steps after the hit that "
                   "earned them; a 6M-frame cpu run with t_max 5 stayed within 1 point of random (README)",
          "lr": "with epsilon 1e-5 every parameter moves by about lr per update whatever its gradient's size, "
-               "and the 2,592 inputs of the fc layer then shift a unit by up to ~0.1 per update at lr 7e-4: a "
-               "cpu run at 7e-4 had 207 of 256 fc units dead after 1.8M frames (README). 2e-4 (in the paper's "
-               "LogUniform(1e-4, 1e-2) range) annealed to 0 averages 1e-4, the Adam step size of "
-               "ikostrikov/pytorch-a3c and universe-starter-agent, which learn Pong with 20-step rollouts",
+               "and the 2,592 inputs of the fc layer then shift a unit by up to ~0.1 per update at lr 7e-4: "
+               "cpu runs at 7e-4 and at 4e-4 had 207 and 184 of 256 fc units dead after 1.7-1.8M frames and "
+               "a policy and value constant over states (README). 2e-4 (in the paper's LogUniform(1e-4, 1e-2) "
+               "range) annealed to 0 averages 1e-4, the Adam step size of ikostrikov/pytorch-a3c and "
+               "universe-starter-agent, which learn Pong with 20-step rollouts",
+         "value_loss_coef": "OpenAI baselines' A2C vf_coef 0.5 (the recipe of the epsilon below; miyosuda/"
+                            "async_deep_reinforce and ikostrikov/pytorch-a3c use 0.25 on this scale) instead of "
+                            "Algorithm S3's literal d(R - V)^2, to give the policy term a larger share of the shared "
+                            "torso's gradient: with 1 the policy entropy stayed within 3% of ln 6 for 20M frames",
          "rmsprop_epsilon": "OpenAI baselines' A2C value (lr 7e-4, alpha 0.99, epsilon 1e-5; stable-baselines A2C "
                             "defaults) instead of the e-mail's 0.1: the per-parameter mean squared gradients here "
                             "are far below 0.1, so with 0.1 inside the root every step is about lr x grad / 0.32, "

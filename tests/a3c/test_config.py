@@ -33,13 +33,14 @@ def test_every_field_has_a_source_and_the_paper_profile_is_exact():
         assert all(d.reason for d in devs)
 
 
-def test_cpu_profile_keeps_the_papers_learner_except_lr_rmsprop_epsilon_and_t_max():
+def test_cpu_profile_keeps_the_papers_learner_except_lr_rmsprop_epsilon_value_coef_and_t_max():
     cpu, devs = build(A3CConfig, PROFILES, "cpu")
-    for name in ("rmsprop_decay", "max_grad_norm", "entropy_beta", "gamma", "threads",
-                 "network", "action_repeat", "history", "clip_rewards", "value_loss_coef"):
+    for name in ("rmsprop_decay", "rmsprop_g0", "max_grad_norm", "entropy_beta", "gamma", "threads",
+                 "network", "action_repeat", "history", "clip_rewards"):
         assert getattr(cpu, name) == getattr(A3CConfig(), name), name
-    assert (cpu.lr, cpu.rmsprop_epsilon, cpu.t_max, cpu.total_frames) == (2e-4, 1e-5, 20, 20_000_000)
-    assert {d.field for d in devs} >= {"lr", "rmsprop_epsilon", "t_max", "total_frames"}
+    assert (cpu.lr, cpu.rmsprop_epsilon, cpu.value_loss_coef, cpu.t_max, cpu.total_frames) == (
+        2e-4, 1e-5, 0.5, 20, 20_000_000)
+    assert {d.field for d in devs} >= {"lr", "rmsprop_epsilon", "value_loss_coef", "t_max", "total_frames"}
 
 
 def test_bad_keys_are_rejected():
