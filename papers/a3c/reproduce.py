@@ -11,7 +11,7 @@ runs_root/a3c/ and skips what is finished:
      with SIGTERM (it saves a checkpoint) and the next invocation resumes it, until its
      frames are done (shorter when the environment variable A3C_DEADLINE, a unix time, says
      when the invocation must end; the benchmark is then skipped if it would not fit);
-  4. a no-op-start evaluation of the newest Pong checkpoint (EVAL_EPISODES episodes) into the
+  4. a no-op-start evaluation of the newest Pong checkpoint (the run's eval_episodes) into the
      run dir's evaluation.json, skipped when that file already holds that checkpoint.
 Budget "smoke" (`make reproduce BUDGET=smoke`, about a minute) runs the same steps at the
 config's `smoke` profile, in run dirs smoke-cartpole-<method>-seed0 and smoke-pong-seed0 that
@@ -56,7 +56,6 @@ METHODS = ("a3c", "n_step_q")
 BENCH_FILES = ("benchmark.json", "call_costs.json")
 PONG_INVOCATION_S = 1500          # one invocation's share of the Pong run (the whole invocation stays under 40 min)
 CARTPOLE_LIMIT_S = 420
-EVAL_EPISODES = 30                # the config's eval_episodes (Mnih 2015); 10 disagreed by 1 point between two runs
 SAVE_GRACE_S = 120
 EVAL_RESERVE_S = 240              # kept for the evaluation when A3C_DEADLINE (unix time) bounds the run
 BENCHMARK_NEEDS_S = 300           # the benchmark (5 thread counts + per-call costs) takes about 3 min
@@ -156,8 +155,7 @@ def run(budget: str, runs_root: Path) -> None:
         return
     evaluation = read_json(pong / "evaluation.json") or {}
     if evaluation.get("checkpoint_env_frames") != steps[-1]:
-        subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong),
-                        "--episodes", str(EVAL_EPISODES)], check=True)
+        subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong)], check=True)
 
 
 def _run_smoke(runs_root: Path) -> None:
