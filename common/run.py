@@ -296,6 +296,11 @@ def _check_resumable(run_dir: Path, args: RunArgs, saved: Mapping[str, Any]) -> 
                           f"continue it, or pass another --run-dir")
     old = dict(saved.get("config", {}))
     new = json.loads(json.dumps(dataclasses.asdict(args.config), default=list))
+    # a field added to the config class after the run started holds, at its default, the
+    # behaviour the run had: it does not block resuming
+    defaults = {f.name: json.loads(json.dumps(f.default, default=list)) for f in dataclasses.fields(args.config)
+                if f.default is not dataclasses.MISSING}
+    old.update({k: new[k] for k in set(new) - set(old) if k in defaults and new[k] == defaults[k]})
     diffs = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
     if saved.get("seed") != args.seed:
         diffs.insert(0, "seed")

@@ -149,8 +149,10 @@ class Learner:
         return t
 
     def learning_rate(self, lr0: float) -> float:
-        """eta annealed linearly from lr0 to 0 over total_frames of the shared counter T."""
-        return losses.linear_anneal(lr0, 0.0, self.frames, self.cfg.total_frames)
+        """eta annealed linearly from lr0 to 0 over lr_anneal_frames (default total_frames) of the
+        shared counter T."""
+        horizon = self.cfg.lr_anneal_frames or self.cfg.total_frames
+        return losses.linear_anneal(lr0, 0.0, self.frames, horizon)
 
     def checkpoint_counters(self) -> None:
         self.frames_var.assign(self.frames)

@@ -475,7 +475,9 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         budget_rows.append(["actor-learner threads", pong["threads"], 16])
         if bench is not None:
             budget_rows.append(["CPU cores", bench.get('cpu_count', '?'), "16 [4]"])
-        budget_rows.append(["runs", f"1 (seed 0; lr {pong['config'].get('lr', 0):g} annealed to 0)",
+        horizon = pong["config"].get("lr_anneal_frames") or pong["total_frames"] or 0
+        budget_rows.append(["runs", f"1 (seed 0; lr {pong['config'].get('lr', 0):g} annealed to 0 at "
+                            f"{horizon / 1e6:.0f}M frames)",
                             "57-game runs: lr and clipping from a search on six games, then fixed (Sec. 5.1)"])
         budget_rows.append(["games", "Pong", "57"])
     for m, c in checks.items():

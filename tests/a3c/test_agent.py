@@ -153,3 +153,11 @@ def test_threads_learn_and_stop_cleanly(method):
     assert L.updates > 0 and L.frames >= L.updates
     assert all(w.n_updates > 0 for w in workers)
     assert any(not np.allclose(b, v.numpy()) for b, v in zip(before, L.variables))
+
+
+@pytest.mark.parametrize("horizon, expected", [(None, 0.75e-3), (4_000_000, 0.9375e-3)])
+def test_learning_rate_reaches_zero_at_lr_anneal_frames_or_total_frames(horizon, expected):
+    """eta = lr0 (1 - T / horizon): cartpole's lr0 1e-3 and total_frames 1M, T = 250k."""
+    L = Learner(cartpole_cfg(lr_anneal_frames=horizon), (4,), 2)
+    L.frames = 250_000
+    assert L.learning_rate(1e-3) == pytest.approx(expected)

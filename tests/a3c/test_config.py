@@ -40,7 +40,9 @@ def test_cpu_profile_keeps_the_papers_learner_except_lr_rmsprop_epsilon_value_co
         assert getattr(cpu, name) == getattr(A3CConfig(), name), name
     assert (cpu.lr, cpu.rmsprop_epsilon, cpu.value_loss_coef, cpu.t_max, cpu.total_frames) == (
         2e-4, 1e-5, 0.5, 20, 20_000_000)
-    assert {d.field for d in devs} >= {"lr", "rmsprop_epsilon", "value_loss_coef", "t_max", "total_frames"}
+    assert cpu.lr_anneal_frames == A3CConfig().total_frames == 200_000_000   # the paper's schedule, cut at 20M
+    assert {d.field for d in devs} >= {"lr", "rmsprop_epsilon", "value_loss_coef", "t_max", "total_frames",
+                                       "lr_anneal_frames"}
 
 
 def test_bad_keys_are_rejected():

@@ -71,6 +71,18 @@ def test_resume_with_other_config_is_refused(tmp_path):
         toy_train.main(_args(tmp_path, "--seed", "9"))
 
 
+def test_resume_accepts_a_field_added_later_at_its_default(tmp_path):
+    toy_train.main(_args(tmp_path), stop_after=4)
+    saved = tmp_path / "config.json"
+    record = json.loads(saved.read_text())
+    del record["config"]["step_sleep_s"]                # the run started before the field existed
+    saved.write_text(json.dumps(record))
+    with pytest.raises(RunDirError, match=r"another config \(step_sleep_s: None -> 0.5\)"):
+        toy_train.main(_args(tmp_path, "--set", "step_sleep_s=0.5"))
+    toy_train.main(_args(tmp_path))
+    assert (tmp_path / "DONE").exists() and len(_rows(tmp_path)) == 12
+
+
 def _toy_run(tmp_path, sets=None, **trackables):
     cfg, devs = build(toy_train.ToyConfig, toy_train.PROFILES, "paper", sets)
     from common.config import RunArgs
