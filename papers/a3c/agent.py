@@ -64,7 +64,7 @@ class Learner:
             raise ValueError("the LSTM network is used with A3C only (Mnih 2016, Sec. 5.1)")
         head = "q" if self.value_based else "actor_critic"
         build = lambda name: build_network(cfg.network, tuple(obs_shape), n_actions, head,  # noqa: E731
-                                           cfg.mlp_units, name=name)
+                                           cfg.mlp_units, cfg.center_frames, name=name)
         self.model = build("global")
         self.target = build("target") if self.value_based else None
         self.variables = self.model.trainable_variables

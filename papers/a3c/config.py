@@ -33,6 +33,8 @@ class A3CConfig:
     network: Literal["ff", "lstm", "mlp"] = param(
         "ff", source="Mnih 2016, Sec. 5.1 (A3C FF; A3C LSTM with 256 cells)", choices=("ff", "lstm", "mlp"),
         help="ff: conv torso of Mnih 2013; lstm: ff + 256 LSTM cells; mlp: vector-input torso")
+    center_frames: bool = param(False, source="Mnih 2013 (the network of Supp. Sec. 8): frames scaled to [0, 1] only",
+                                help="subtract each frame's mean pixel value before conv1 (ours)")
     # --- asynchrony
     threads: int = param(16, source=S8 + " (16 actor-learner threads on one machine)", unit="threads")
     t_max: int = param(5, source=S8 + " (updates every 5 actions; Algorithm S3 t_max)", unit="agent steps",
@@ -95,9 +97,15 @@ PROFILES = {
     "cpu": Profile(
         "a Pong run of A3C FF sized for a 2-core CPU (about 3,000 frames/s, about 2 hours)",
         {"total_frames": 20_000_000, "lr_anneal_frames": 200_000_000, "t_max": 20, "lr": 2e-4,
-         "rmsprop_epsilon": 1e-5, "value_loss_coef": 0.5},
+         "rmsprop_epsilon": 1e-5, "value_loss_coef": 0.5, "center_frames": True},
         {"total_frames": "2 cores reach about 2,500 frames/s: 20M frames is about 2 hours; reproduce.py stops and "
                          "resumes the run in invocations of at most 25 minutes",
+         "center_frames": "ours, after the conv1 layer died in every cpu run without it (channels never positive on "
+                          "200 Pong states: 15 and 12 of 16 at the end of two 20M-frame runs, all 16 by 1.4M frames in "
+                          "a third): frames scaled to [0, 1] are mostly one grey, so a step that moves all of a "
+                          "channel's weights one way (each by about lr with epsilon 1e-5) shifts its response on "
+                          "every pixel; with the background at 0 it shifts only the response to ball and paddles. "
+                          "A probe with it kept all 16 channels at 1.5M frames (README)",
          "lr_anneal_frames": "the paper profile's horizon (its 200M frames): the cpu run is the first 20M frames of "
                              "a paper-length schedule and eta falls only from 2e-4 to 1.8e-4. Annealed to 0 over "
                              "the 20M frames, eta was below 1e-4 for the second half of the run, which is when "

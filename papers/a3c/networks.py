@@ -21,9 +21,12 @@ from keras import layers, ops
 LSTM_CELLS = 256
 
 
-def _conv_torso(obs):
-    """uint8 frames [B, 84, 84, 4] -> [B, 256] (Mnih 2013 network)."""
+def _conv_torso(obs, center_frames: bool):
+    """uint8 frames [B, 84, 84, 4] -> [B, 256] (Mnih 2013 network). center_frames (ours, cpu
+    profile) subtracts each frame's mean pixel, so a uniform background enters conv1 as 0."""
     x = layers.Rescaling(1.0 / 255.0)(obs)
+    if center_frames:
+        x = x - ops.mean(x, axis=(1, 2), keepdims=True)                      # per state and frame
     x = layers.Conv2D(16, 8, strides=4, activation="relu", name="conv1")(x)   # [B, 20, 20, 16]
     x = layers.Conv2D(32, 4, strides=2, activation="relu", name="conv2")(x)   # [B, 9, 9, 32]
     x = layers.Flatten()(x)                                                   # [B, 2592]
@@ -47,13 +50,14 @@ def _heads(features, n_actions: int, head: str):
 
 
 def build_network(kind: str, obs_shape: tuple[int, ...], n_actions: int, head: str = "actor_critic",
-                  mlp_units: tuple[int, ...] = (64, 64), name: str = "network") -> keras.Model:
+                  mlp_units: tuple[int, ...] = (64, 64), center_frames: bool = False,
+                  name: str = "network") -> keras.Model:
     """kind: 'ff' (Atari conv), 'lstm' (Atari conv + 256 LSTM cells) or 'mlp' (vector states)."""
     if head not in ("actor_critic", "q"):
         raise ValueError(f"unknown head '{head}'")
     if kind == "ff":
         obs = keras.Input(obs_shape, dtype="uint8", name="obs")
-        return keras.Model(obs, _heads(_conv_torso(obs), n_actions, head), name=name)
+        return keras.Model(obs, _heads(_conv_torso(obs, center_frames), n_actions, head), name=name)
     if kind == "mlp":
         obs = keras.Input(obs_shape, dtype="float32", name="obs")
         return keras.Model(obs, _heads(_mlp_torso(obs, mlp_units), n_actions, head), name=name)
@@ -61,7 +65,7 @@ def build_network(kind: str, obs_shape: tuple[int, ...], n_actions: int, head: s
         obs = keras.Input(obs_shape, dtype="uint8", name="obs")                  # [T, 84, 84, 4]
         h0 = keras.Input((LSTM_CELLS,), name="h")
         c0 = keras.Input((LSTM_CELLS,), name="c")
-        seq = ops.expand_dims(_conv_torso(obs), 0)                               # [1, T, 256]
+        seq = ops.expand_dims(_conv_torso(obs, center_frames), 0)                # [1, T, 256]
         out, h, c = layers.LSTM(LSTM_CELLS, return_sequences=True, return_state=True,
                                 name="lstm")(seq, initial_state=[h0, c0])
         head_out, value = _heads(out[0], n_actions, head)                        # [T, A], [T]

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from common.config import ConfigError, build, deviations
@@ -41,8 +42,9 @@ def test_cpu_profile_keeps_the_papers_learner_except_lr_rmsprop_epsilon_value_co
     assert (cpu.lr, cpu.rmsprop_epsilon, cpu.value_loss_coef, cpu.t_max, cpu.total_frames) == (
         2e-4, 1e-5, 0.5, 20, 20_000_000)
     assert cpu.lr_anneal_frames == A3CConfig().total_frames == 200_000_000   # the paper's schedule, cut at 20M
+    assert cpu.center_frames and not A3CConfig().center_frames
     assert {d.field for d in devs} >= {"lr", "rmsprop_epsilon", "value_loss_coef", "t_max", "total_frames",
-                                       "lr_anneal_frames"}
+                                       "lr_anneal_frames", "center_frames"}
 
 
 def test_bad_keys_are_rejected():
@@ -62,6 +64,23 @@ def test_ff_network_is_the_mnih_2013_architecture():
     assert net.count_params() == 4112 + 8224 + 663808 + 1542 + 257
     q = build_network("ff", (84, 84, 4), 6, head="q")
     assert q.count_params() == 4112 + 8224 + 663808 + 1542
+
+
+def test_centred_frames_make_a_uniform_background_invisible():
+    """center_frames subtracts each frame's mean: a uniform frame of any grey level enters conv1
+    as zeros, and a bright pixel on two different backgrounds gives the same output."""
+    net = build_network("ff", (84, 84, 4), 6, center_frames=True)
+    plain = build_network("ff", (84, 84, 4), 6)
+    plain.set_weights(net.get_weights())
+    grey = np.full((2, 84, 84, 4), [[[[40]]], [[[200]]]], np.uint8)
+    zeros = np.zeros((1, 84, 84, 4), np.uint8)
+    for out, ref in zip(net(grey), plain(zeros)):
+        np.testing.assert_allclose(out.numpy(), np.repeat(ref.numpy(), 2, axis=0), atol=1e-5)
+    ball = grey.copy()
+    ball[:, 40, 40, :] += 50
+    logits, value = net(ball)
+    np.testing.assert_allclose(logits[0], logits[1], atol=1e-5)
+    np.testing.assert_allclose(value[0], value[1], atol=1e-5)
 
 
 def test_lstm_network_has_256_cells():
