@@ -12,18 +12,20 @@ runs_root/a3c/ and skips what is finished:
      frames are done (shorter when the environment variable A3C_DEADLINE, a unix time, says
      when the invocation must end; the benchmark is then skipped if it would not fit);
   4. a no-op-start evaluation of the newest Pong checkpoint (the run's eval_episodes) into the
-     run dir's evaluation.json, skipped when that file already holds that checkpoint.
+     run dir's evaluation.json, skipped when that file already holds that checkpoint;
+  5. the network diagnosis of that checkpoint (diagnose.py -> diagnosis.json: dead units per
+     layer, how much pi and V vary over states), once per checkpoint.
 Budget "smoke" (`make reproduce BUDGET=smoke`, about a minute) runs the same steps at the
 config's `smoke` profile, in run dirs smoke-cartpole-<method>-seed0 and smoke-pong-seed0 that
 never collide with the cpu/paper ones: CartPole for SMOKE_CARTPOLE_FRAMES frames (not solved),
 Pong for the profile's 400 frames, an evaluation of SMOKE_EVAL_EPISODES episode cut at
-SMOKE_EVAL_FRAMES frames; no benchmark, no time limits, A3C_DEADLINE ignored. It checks the
+SMOKE_EVAL_FRAMES frames, a diagnosis on SMOKE_DIAGNOSIS_STATES states; no benchmark, no time limits, A3C_DEADLINE ignored. It checks the
 plumbing only: its numbers are meaningless.
 
 `report(budget, runs_root, results_dir)` builds the paper's report Section from those files
 and papers/a3c/published/ only (no training, no clock, no current commit): it writes
 results_dir/{pong_curve.png, cartpole_curves.png, evidence.json, results.md, copies of the
-Pong run's evaluation.json, episodes.csv, metrics.csv and of the benchmark json}, and the
+Pong run's evaluation.json, diagnosis.json, episodes.csv, metrics.csv and of the benchmark json}, and the
 generated blocks of papers/a3c/README.md (budget "cpu" only). The benchmark json is read from runs_root/a3c/,
 else from the committed results/a3c/ copy. With no run directory at all it returns a
 "not run" Section and writes nothing.
@@ -65,6 +67,7 @@ SMOKE = "smoke"                   # the plumbing check: tiny runs, numbers meani
 SMOKE_CARTPOLE_FRAMES = 2_000     # CartPole steps of a smoke check (smoke profile, 2 threads)
 SMOKE_EVAL_EPISODES = 1
 SMOKE_EVAL_FRAMES = 2_000         # one evaluation episode cut at 2,000 frames
+SMOKE_DIAGNOSIS_STATES = 40
 SMOKE_LIMIT_S = 600               # a safety net only: a smoke training takes seconds
 SMOKE_NOTE = ("**Smoke run** (budget `smoke`): every step of the pipeline at tiny settings (profile "
               "`smoke`), to check the plumbing only; the numbers below are meaningless.")
@@ -156,6 +159,14 @@ def run(budget: str, runs_root: Path) -> None:
     evaluation = read_json(pong / "evaluation.json") or {}
     if evaluation.get("checkpoint_env_frames") != steps[-1]:
         subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong)], check=True)
+    _diagnose(pong, steps[-1])
+
+
+def _diagnose(run_dir: Path, step: int, *extra: str) -> None:
+    """diagnosis.json (dead units, state dependence) of the newest checkpoint, once per checkpoint."""
+    if (read_json(run_dir / "diagnosis.json") or {}).get("checkpoint_env_frames") != step:
+        subprocess.run([sys.executable, "-m", "papers.a3c.diagnose", "--run-dir", str(run_dir), *extra],
+                       check=True)
 
 
 def _run_smoke(runs_root: Path) -> None:
@@ -176,6 +187,7 @@ def _run_smoke(runs_root: Path) -> None:
         subprocess.run([sys.executable, "-m", "papers.a3c.evaluate", "--run-dir", str(pong),
                         "--episodes", str(SMOKE_EVAL_EPISODES), "--max-episode-frames", str(SMOKE_EVAL_FRAMES)],
                        check=True)
+    _diagnose(pong, steps[-1], "--states", str(SMOKE_DIAGNOSIS_STATES))
 
 
 # ---------------------------------------------------------------------------------- readers
@@ -235,6 +247,7 @@ def _pong(runs_root: Path, budget: str) -> dict | None:
             "wall_h": float(metrics[-1]["wall_time"]) / 3600 if metrics else 0.0,
             "threads": cfg.get("threads"), "total_frames": cfg.get("total_frames"),
             "checkpoint": steps[-1] if steps else None, "evaluation": evaluation,
+            "diagnosis": read_json(run_dir / "diagnosis.json"),
             "eval_current": bool(evaluation and steps and evaluation.get("checkpoint_env_frames") == steps[-1])}
 
 
@@ -253,6 +266,15 @@ def _pong_verdict(p: dict, random_score: float) -> str:
     return (f"The {done} run ({p['frames'] / 1e6:.2f}M frames, {p['threads']} threads, "
             f"{p['wall_h']:.2f} h of wall time) scores {gain:+.1f} points against the random agent "
             f"(std {ev.get('std_return', float('nan')):.1f} over {ev['episodes']} episodes): it {what}.")
+
+
+def _health_sentence(d: dict) -> str:
+    """What papers/a3c/diagnose.py found in the network of a checkpoint."""
+    return (f"Network at {d['checkpoint_env_frames'] / 1e6:.2f}M frames (`papers/a3c/diagnose.py`, "
+            f"{d['states']} random-play states): dead units conv1 {d['conv1_dead']} of {d['conv1_units']}, conv2 "
+            f"{d['conv2_dead']} of {d['conv2_units']}, fc {d['fc_dead']} of {d['fc_units']}; std over states "
+            f"of pi {d['pi_state_std']:.3f} and of V {d['v_state_std']:.2f}; mean policy entropy "
+            f"{d['entropy_mean']:.2f} (uniform: {np.log(6):.2f}).")
 
 
 def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None = README) -> Section:
@@ -368,12 +390,13 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         "report_commit": pong_commit or cartpole_commit or q_commit,
         "pong_cpu_evaluated_checkpoint_frames": ev.get("checkpoint_env_frames"),
         "pong_cpu_total_frames": pong["total_frames"] if pong else None,
+        "pong_cpu_conv1_dead_units": (pong["diagnosis"] or {}).get("conv1_dead") if pong else None,
         "status": status,
         "benchmark_source": bench_src,
     }
     (results_dir / "evidence.json").write_text(json.dumps(evidence, indent=2) + "\n")
     if pong:
-        for name in ("evaluation.json", "episodes.csv", "metrics.csv"):
+        for name in ("evaluation.json", "diagnosis.json", "episodes.csv", "metrics.csv"):
             _copy(pong["dir"] / name, results_dir / f"pong_{name}")
 
     # ---- headline
@@ -423,6 +446,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
             if train_ys:
                 pong_md += (f" Mean raw score of the last 16 training episodes: "
                             f"{float(np.mean(train_ys[-16:])):.2f}.")
+        if pong["diagnosis"]:
+            pong_md += " " + _health_sentence(pong["diagnosis"])
         if "pong" in plots:
             pong_md += "\n\n![A3C FF on Pong: training episode scores](a3c/pong_curve.png)"
     sections.append("### Results: ours vs the paper\n\n" + pong_md)

@@ -53,6 +53,10 @@ def pong(runs: Path, frames: int = 400000, evaluated: int | None = 400000, done:
             "protocol": "no-op starts (up to 30 no-ops); the paper used human starts",
             "checkpoint_env_frames": evaluated, "episodes": 10, "mean_return": -20.3, "std_return": 0.5,
             "max_episode_frames": 108000, "policy": "sample from pi"}))
+        write(d / "diagnosis.json", json.dumps({
+            "checkpoint_env_frames": evaluated, "states": 400, "conv1_units": 16, "conv1_dead": 2,
+            "conv2_units": 32, "conv2_dead": 3, "fc_units": 256, "fc_dead": 100, "pi_state_std": 0.012,
+            "v_state_std": 0.31, "entropy_mean": 1.75}))
     return d
 
 
@@ -126,6 +130,8 @@ def test_report_is_deterministic(tmp_path, committed, readme):
     assert evidence["commit"] == COMMIT and evidence["report_commit"] == COMMIT
     assert evidence["cartpole_commit"] == "c" * 40
     assert evidence["pong_cpu_final_score"] == -20.3 and evidence["pong_cpu_complete"] is False
+    assert evidence["pong_cpu_conv1_dead_units"] == 2
+    assert "dead units conv1 2 of 16, conv2 3 of 32, fc 100 of 256" in a.body
     assert evidence["speedup_16_threads"] == 2.0 and evidence["benchmark_source"] == "runs"
     for name in ("benchmark.json", "call_costs.json", "pong_evaluation.json", "pong_metrics.csv", "results.md"):
         assert (results / name).exists(), name
@@ -183,6 +189,13 @@ def test_run_skips_finished_parts_and_keeps_the_deadline(tmp_path, monkeypatch):
     assert [c[0] for c in calls] == ["train"]
     assert calls[0][1][:2] == ["--profile", "cpu"] and calls[0][2] == reproduce.PONG_INVOCATION_S
     assert calls[0][1][-1] == str(runs / "a3c" / "pong-cpu-seed0")
+
+    calls.clear()
+    (runs / "a3c" / "pong-cpu-seed0" / "diagnosis.json").unlink()     # not diagnosed yet
+    reproduce.run("cpu", runs)
+    assert calls[-1] == ("sub", [reproduce.sys.executable, "-m", "papers.a3c.diagnose", "--run-dir",
+                                 str(runs / "a3c" / "pong-cpu-seed0")])
+    pong(runs)
 
     calls.clear()
     monkeypatch.setenv("A3C_DEADLINE", str(time.time() + 100))   # too close: no training, no benchmark
