@@ -23,6 +23,13 @@ def checkpoint_items(layer) -> dict:
     return {w.name: w for w in layer.weights}
 
 
+def _normal(std: float):
+    """A factory of N(0, std^2) initializers, one per weight (Sec. 4.2; the official nn/Weight.m
+    draws every matrix with its own randn). One Keras initializer object reused for several
+    weights of one shape gives them all the same values, since it holds one fixed seed."""
+    return lambda: keras.initializers.RandomNormal(0.0, std)
+
+
 class MemN2N(keras.layers.Layer):
     """MemN2N for bAbI, R runs at once. call(query, stories, times, linear) -> logits [R, B, V+T].
 
@@ -38,13 +45,13 @@ class MemN2N(keras.layers.Layer):
         self.V, self.M, self.L, self.cfg, self.R = vocab_size, memory_size, sentence_len, cfg, repeats
         self.d = cfg.embedding_dim
         self.rows = vocab_size + (memory_size if cfg.temporal_encoding else 0)
-        init = keras.initializers.RandomNormal(0.0, cfg.init_std)
+        init = _normal(cfg.init_std)
         shape = (repeats, self.rows, self.d)
         if cfg.tying == "adjacent":
-            self.E = [self.add_weight(shape=shape, initializer=init, name=f"E{k}") for k in range(cfg.hops + 1)]
+            self.E = [self.add_weight(shape=shape, initializer=init(), name=f"E{k}") for k in range(cfg.hops + 1)]
         else:
-            self.E = [self.add_weight(shape=shape, initializer=init, name=n) for n in ("B", "A", "C", "W")]
-            self.H = self.add_weight(shape=(repeats, self.d, self.d), initializer=init, name="H")
+            self.E = [self.add_weight(shape=shape, initializer=init(), name=n) for n in ("B", "A", "C", "W")]
+            self.H = self.add_weight(shape=(repeats, self.d, self.d), initializer=init(), name="H")
         nil = tf.one_hot(0, self.rows, on_value=0.0, off_value=1.0)
         self.nil_mask = nil[None, :, None]                                   # [1, V+T, 1]
         self.zero_nil()
@@ -104,14 +111,14 @@ class MemN2NLM(keras.layers.Layer):
     def __init__(self, vocab_size: int, cfg, **kwargs):
         super().__init__(**kwargs)
         self.cfg, self.V = cfg, vocab_size
-        init = keras.initializers.RandomNormal(0.0, cfg.init_std)
+        init = _normal(cfg.init_std)
         e, n = cfg.hidden, cfg.memory_size
-        self.A = self.add_weight(shape=(vocab_size, e), initializer=init, name="A")
-        self.C = self.add_weight(shape=(vocab_size, e), initializer=init, name="C")
-        self.T_A = self.add_weight(shape=(n, e), initializer=init, name="T_A")
-        self.T_C = self.add_weight(shape=(n, e), initializer=init, name="T_C")
-        self.H = self.add_weight(shape=(e, e), initializer=init, name="H")
-        self.W = self.add_weight(shape=(e, vocab_size), initializer=init, name="W")
+        self.A = self.add_weight(shape=(vocab_size, e), initializer=init(), name="A")
+        self.C = self.add_weight(shape=(vocab_size, e), initializer=init(), name="C")
+        self.T_A = self.add_weight(shape=(n, e), initializer=init(), name="T_A")
+        self.T_C = self.add_weight(shape=(n, e), initializer=init(), name="T_C")
+        self.H = self.add_weight(shape=(e, e), initializer=init(), name="H")
+        self.W = self.add_weight(shape=(e, vocab_size), initializer=init(), name="W")
         self.built = True
 
     def call(self, context):

@@ -86,9 +86,11 @@ class NASTreeCell(keras.layers.Layer):
 
     def build(self, input_shape):
         b, u = self.arch.base, self.units
-        init = keras.initializers.RandomUniform(-0.1, 0.1, seed=self.seed)
-        self.w = self.add_weight(shape=(input_shape[-1], b * u), initializer=init, name="W")   # W_k x_t
-        self.u = self.add_weight(shape=(u, b * u), initializer=init, name="U")                 # U_k h_{t-1}
+        # one initializer per matrix: a shared seeded one would start W = U when x_t and h_{t-1}
+        # have the same width (the PTB model: embedding width = hidden units)
+        init = lambda offset: keras.initializers.RandomUniform(-0.1, 0.1, seed=2 * self.seed + offset)  # noqa: E731
+        self.w = self.add_weight(shape=(input_shape[-1], b * u), initializer=init(0), name="W")   # W_k x_t
+        self.u = self.add_weight(shape=(u, b * u), initializer=init(1), name="U")                 # U_k h_{t-1}
         self.bias = self.add_weight(shape=(b * u,), initializer="zeros", name="bias")
 
     def call(self, inputs, states, training=False):

@@ -5,8 +5,8 @@ import pytest
 import tensorflow as tf
 
 from papers.memn2n import losses
-from papers.memn2n.config import BabiConfig
-from papers.memn2n.networks import MemN2N
+from papers.memn2n.config import BabiConfig, LMConfig
+from papers.memn2n.networks import MemN2N, MemN2NLM
 from papers.memn2n.train import phase_schedule, total_epochs
 
 
@@ -104,3 +104,19 @@ def test_spectral_clipping_uses_the_largest_singular_value():
 
 def test_perplexity():
     assert losses.perplexity(4 * np.log(10.0), 4) == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("tying", ["adjacent", "layerwise"])
+def test_every_weight_matrix_gets_its_own_random_draw(tying):
+    """Sec. 4.2 / official nn/Weight.m: each matrix is drawn from N(0, 0.1^2) on its own. (One
+    shared Keras initializer made B = A^1 = C^1 = ... = W at the start of every run.)"""
+    model = MemN2N(30, 5, 4, BabiConfig(tying=tying), repeats=2)
+    weights = [w.numpy() for w in model.weights]
+    for i in range(len(weights)):
+        for j in range(i + 1, len(weights)):
+            if weights[i].shape == weights[j].shape:
+                assert not np.allclose(weights[i], weights[j]), (model.weights[i].name, model.weights[j].name)
+    E = weights[0][:, 1:]                                     # nil row is zero
+    assert abs(E.std() - 0.1) < 0.01 and not np.allclose(E[0], E[1])   # N(0, 0.1), repeats differ
+    lm = MemN2NLM(40, LMConfig(hidden=8, linear_dim=4, memory_size=8))
+    assert not np.allclose(lm.A.numpy(), lm.C.numpy()) and not np.allclose(lm.T_A.numpy(), lm.T_C.numpy())

@@ -41,6 +41,19 @@ def test_cell_compiler_reproduces_the_papers_lstm_like_example():
     np.testing.assert_allclose(c_new.numpy(), (x @ w3) * (h @ w4), rtol=1e-5, atol=1e-6)
 
 
+def test_input_and_recurrent_matrices_start_independent():
+    """W (x_t) and U (h_{t-1}) are separate U(-0.1, 0.1) draws, also when x_t and h_{t-1} have
+    the same width, and two layers' cells differ."""
+    arch = decode_cell(8, random_actions(cell_steps(8), np.random.default_rng(1)))
+    model = build_ptb_lm(arch, vocab=11, hidden=5, num_layers=2, dropout=0.5)
+    cells = [model.get_layer(f"rnn{k}").cell for k in range(2)]
+    for cell in cells:
+        assert cell.w.shape == cell.u.shape and not np.allclose(cell.w.numpy(), cell.u.numpy())
+        assert np.abs(cell.w.numpy()).max() <= 0.1
+    assert not np.allclose(cells[0].w.numpy(), cells[1].w.numpy())
+    keras.backend.clear_session()
+
+
 def test_random_base8_cells_run_in_a_language_model():
     rng = np.random.default_rng(0)
     for _ in range(3):
