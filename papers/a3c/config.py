@@ -101,11 +101,12 @@ PROFILES = {
         {"total_frames": "2 cores reach about 2,500 frames/s: 20M frames is about 2 hours; reproduce.py stops and "
                          "resumes the run in invocations of at most 25 minutes",
          "center_frames": "ours, after the conv1 layer died in every cpu run without it (channels never positive on "
-                          "200 Pong states: 15 and 12 of 16 at the end of two 20M-frame runs, all 16 by 1.4M frames in "
-                          "a third): frames scaled to [0, 1] are mostly one grey, so a step that moves all of a "
-                          "channel's weights one way (each by about lr with epsilon 1e-5) shifts its response on "
+                          "400 random-play Pong states, papers/a3c/diagnose.py: 13 and 15 of 16 at the end of two "
+                          "20M-frame runs, all 16 within 2M frames in two others): frames scaled to [0, 1] are "
+                          "mostly one grey, so a step that moves all of a channel's weights one way (each by about "
+                          "lr with epsilon 1e-5) shifts its response on "
                           "every pixel; with the background at 0 it shifts only the response to ball and paddles. "
-                          "A probe with it kept all 16 channels at 1.5M frames (README)",
+                          "With it a fresh network has 0 dead conv1 channels instead of 7 (README)",
          "lr_anneal_frames": "the paper profile's horizon (its 200M frames): the cpu run is the first 20M frames of "
                              "a paper-length schedule and eta falls only from 2e-4 to 1.8e-4. Annealed to 0 over "
                              "the 20M frames, eta was below 1e-4 for the second half of the run, which is when "

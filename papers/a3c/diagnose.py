@@ -61,7 +61,7 @@ def diagnose(run_dir: Path, init: bool = False, n_states: int = 400, seed: int =
     task = make_task(cfg, seed)
     keras.utils.set_random_seed(seed)                             # the --init network
     learner = Learner(cfg, task.obs_shape, task.n_actions)
-    out = {"run_dir": str(run_dir), "checkpoint_env_frames": 0, "states": n_states}
+    out = {"checkpoint_env_frames": 0, "states": n_states}
     if not init:
         out["checkpoint_env_frames"], prefix = newest_checkpoint(run_dir)
         tf.train.Checkpoint(model=learner.model).restore(str(prefix)).expect_partial()
