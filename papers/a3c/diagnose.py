@@ -73,15 +73,15 @@ def health(model, S: np.ndarray) -> dict:
     """The statistics above for a network `model` on states S [n, 84, 84, 4]."""
     import keras
     import tensorflow as tf
+    probe = keras.Model(model.input, [model.get_layer(name).output for name in LAYERS] + list(model.outputs))
+    *activations, logits, v = probe(S)                            # one forward for every statistic
     out = {}
-    for name in LAYERS:
-        a = keras.Model(model.input, model.get_layer(name).output)(S).numpy()
-        a = a.reshape(len(S), -1, a.shape[-1])                    # [states, positions, units]
+    for name, a in zip(LAYERS, activations):
+        a = a.numpy().reshape(len(S), -1, a.shape[-1])            # [states, positions, units]
         out[f"{name}_units"] = int(a.shape[-1])
         out[f"{name}_dead"] = int((a.max(axis=(0, 1)) <= 0).sum())
         out[f"{name}_zero_frac"] = round(float((a <= 0).mean()), 4)
         out[f"{name}_state_std"] = float(a.std(axis=0).mean())
-    logits, v = model(S)
     pi = tf.nn.softmax(logits).numpy()
     v = np.asarray(v)
     out["pi_state_std"] = float(pi.std(axis=0).mean())

@@ -19,15 +19,15 @@ Budget "smoke" (`make reproduce BUDGET=smoke`, about a minute) runs the same ste
 config's `smoke` profile, in run dirs smoke-cartpole-<method>-seed0 and smoke-pong-seed0 that
 never collide with the cpu/paper ones: CartPole for SMOKE_CARTPOLE_FRAMES frames (not solved),
 Pong for the profile's 400 frames, an evaluation of SMOKE_EVAL_EPISODES episode cut at
-SMOKE_EVAL_FRAMES frames, a diagnosis on SMOKE_DIAGNOSIS_STATES states; no benchmark, no time limits, A3C_DEADLINE ignored. It checks the
-plumbing only: its numbers are meaningless.
+SMOKE_EVAL_FRAMES frames, a diagnosis on SMOKE_DIAGNOSIS_STATES states; no benchmark, no time
+limits, A3C_DEADLINE ignored. It checks the plumbing only: its numbers are meaningless.
 
 `report(budget, runs_root, results_dir)` builds the paper's report Section from those files
 and papers/a3c/published/ only (no training, no clock, no current commit): it writes
 results_dir/{pong_curve.png, cartpole_curves.png, evidence.json, results.md, copies of the
-Pong run's evaluation.json, diagnosis.json, episodes.csv, metrics.csv and of the benchmark json}, and the
-generated blocks of papers/a3c/README.md (budget "cpu" only). The benchmark json is read from runs_root/a3c/,
-else from the committed results/a3c/ copy. With no run directory at all it returns a
+Pong run's evaluation.json, diagnosis.json, episodes.csv, metrics.csv and of the benchmark
+json}, and the generated blocks of papers/a3c/README.md (budget "cpu" only). The benchmark json
+is read from runs_root/a3c/, else from the committed results/a3c/ copy. With no run directory at all it returns a
 "not run" Section and writes nothing.
 
     python -m papers.a3c.reproduce [--budget cpu|paper|smoke] [--runs runs] [--report-only]
