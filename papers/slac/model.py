@@ -97,6 +97,9 @@ class LatentModel(keras.Model):
                 "log_px": tf.reduce_mean(tf.reduce_sum(log_px, 1)),
                 "log_pr": tf.reduce_mean(tf.reduce_sum(log_pr, 1)),
                 "recon_mse": tf.reduce_mean(tf.square(x - x_mean)),
+                # the same error for the batch's average frame: recon_mse below it is what the
+                # latents carry beyond the static scene (the cart and pole)
+                "mean_frame_mse": tf.reduce_mean(tf.square(x - tf.reduce_mean(x, [0, 1], keepdims=True))),
                 "reward_mse": tf.reduce_mean(tf.square(rewards[:, :-1] - r_mean[..., 0]))}
 
     def reconstructions(self, images, actions):

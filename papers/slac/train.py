@@ -32,7 +32,7 @@ from common.seeding import seed_everything
 from papers.slac.config import PROFILES, SlacConfig
 from papers.slac.evaluate import episode_seed, policy_return
 
-METRIC_KEYS = ("model_loss", "kl", "log_px", "log_pr", "recon_mse", "reward_mse",
+METRIC_KEYS = ("model_loss", "kl", "log_px", "log_pr", "recon_mse", "mean_frame_mse", "reward_mse",
                "critic_loss", "actor_loss", "alpha_loss", "alpha", "entropy", "q_mean")
 
 
