@@ -45,7 +45,7 @@ class BabiConfig:
                             choices=("paper", "code"), paper="paper",
                             reason="the official code, which produced Table 1, uses its own formula (the author: the "
                                    "difference is 'not intentional', facebookarchive/MemNN issue #13); 1k PE LS RN with the "
-                                   "paper's formula: mean error 17.30% against 13.24% with the code's (ablation in README)")
+                                   "paper's formula: mean error 17.30% against 13.23% with the code's (ablation in README)")
     temporal_encoding: bool = param(True, source=f"{P}, Sec. 4.1 (T_A, T_C); {CODE} enable_time=true")
     tying: str = param("adjacent", source=f"{P}, Sec. 2.2 (adjacent: A^(k+1)=C^k, B=A^1, W^T=C^K; "
                                           f"layer-wise: shared A, C and linear H)", choices=("adjacent", "layerwise"))

@@ -46,3 +46,13 @@ def test_write_is_deterministic_on_runs(tmp_path):
     assert first.status == "partial"                       # 18 tasks and the other tables missing
     assert "**Partial: tasks [3, 4" in first.body
     assert '"commit": "abc"' in evidence
+
+
+def test_a_gap_outside_our_runs_is_systematic_and_an_ablation_names_its_setting():
+    inside = report._why([7.9, 20.0, 33.8], 13.6, 9)
+    assert "within the range" in inside and "not a systematic gap" in inside
+    main = report._why([19.3, 37.1], 10.5, 18)
+    assert "systematic gap; cause not identified." in main
+    ablation = report._why([19.3, 37.1], 10.5, 18, ("pe_formula=paper",))
+    assert "caused by `pe_formula=paper`" in ablation and "not identified" not in ablation
+    assert report._why([50.0, 55.9], 0.4, 16).endswith("stay near 50%).")
