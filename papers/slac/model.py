@@ -27,7 +27,7 @@ class LatentModel(keras.Model):
         hidden = 8 * cfg.base_depth
         self.z1_size, self.z2_size, self.action_size = cfg.latent1_size, cfg.latent2_size, action_size
         self.decoder_stddev = cfg.decoder_stddev
-        self.encoder = Encoder(cfg.base_depth, cfg.compute_dtype)
+        self.encoder = Encoder(cfg.base_depth, cfg.compute_dtype, cfg.image_size)
         self.decoder = Decoder(cfg.base_depth, dtype_policy=cfg.compute_dtype)
         self.q_z1_first = GaussianMLP(cfg.latent1_size, hidden)   # q(z^1_1 | x_1)
         self.p_z2_first = GaussianMLP(cfg.latent2_size, hidden)   # p(z^2_1 | z^1_1) = q(...)

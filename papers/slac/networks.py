@@ -7,17 +7,23 @@ used by every latent factor, the tanh-Gaussian actor and the Q-network.
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 LEAKY = "leaky_relu"  # keras' default negative slope 0.2 = tf.nn.leaky_relu's (the official code)
 
 
 class Encoder(keras.Model):
-    """The "compressor": uint8 images [..., 64, 64, 3] -> features [..., 8*base_depth]."""
+    """The "compressor": uint8 images [..., 64, 64, 3] -> features [..., 8*base_depth].
+    Its input is (x / 255 - pixel_mean) / pixel_scale; both stay at 0 and 1 (the official
+    `convert_image_dtype` to [0, 1]) unless `set_input_statistics` is called."""
 
-    def __init__(self, base_depth: int = 32, dtype_policy: str = "float32", **kw):
+    def __init__(self, base_depth: int = 32, dtype_policy: str = "float32", image_size: int = 64, **kw):
         super().__init__(**kw)
         d = base_depth
+        shape = (image_size, image_size, 3)
+        self.pixel_mean = self.add_weight(shape=shape, initializer="zeros", trainable=False, name="pixel_mean")
+        self.pixel_scale = self.add_weight(shape=shape, initializer="ones", trainable=False, name="pixel_scale")
         conv = dict(padding="same", activation=LEAKY, dtype=dtype_policy)
         self.feature_size = 8 * d
         # direct attributes (not a list), so that tf.train.Checkpoint tracks every weight
@@ -28,9 +34,18 @@ class Encoder(keras.Model):
         self.conv5 = layers.Conv2D(8 * d, 4, 1, padding="valid", activation=LEAKY,
                                    dtype=dtype_policy)       # 4x4x256  -> 1x1x256
 
+    def set_input_statistics(self, images, floor: float = 0.05) -> None:
+        """Standardise each pixel with the statistics of `images` (uint8 [N, H, W, 3]):
+        mean and std over N on the [0, 1] scale; the scale is std + floor."""
+        mean = images.mean(0, dtype=np.float64) / 255.0
+        square = sum(np.square(chunk / 255.0 - mean).sum(0) for chunk in np.array_split(images, 1 + len(images) // 1000))
+        self.pixel_mean.assign(mean.astype("float32"))
+        self.pixel_scale.assign((np.sqrt(square / len(images)) + floor).astype("float32"))
+
     def call(self, images):
         lead = ops.shape(images)[:-3]
-        x = ops.reshape(ops.cast(images, "float32") / 255.0, (-1,) + tuple(images.shape[-3:]))
+        x = (ops.cast(images, "float32") / 255.0 - self.pixel_mean) / self.pixel_scale
+        x = ops.reshape(x, (-1,) + tuple(images.shape[-3:]))
         for conv in (self.conv1, self.conv2, self.conv3, self.conv4, self.conv5):
             x = conv(x)
         return ops.reshape(ops.cast(x, "float32"), tuple(lead) + (self.feature_size,))

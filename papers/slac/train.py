@@ -191,6 +191,8 @@ class Trainer:
             bar.update(1)
         bar.close()
         if c["model_updates"] == 0 and c["agent_steps"] == collect:
+            if cfg.input_standardization == "pixel":
+                self.agent.model.encoder.set_input_statistics(self.replay.images[:len(self.replay)])
             self.save(run)
 
         bar = Progress(pretrain, "slac model pre-training", "updates", start=min(c["model_updates"], pretrain))

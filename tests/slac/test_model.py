@@ -77,3 +77,22 @@ def test_actor_critic_update_moves_critics_actor_alpha_not_model():
     np.testing.assert_allclose(new_target, expected, atol=1e-6)
     assert float(out["alpha"]) == pytest.approx(np.exp(float(agent.log_alpha.value)))
     assert float(agent.log_alpha.value) != 0.0
+
+
+def test_encoder_input_standardisation_by_hand():
+    """Official input x/255 until set_input_statistics; then (x/255 - mean) / (std + floor) per pixel."""
+    from papers.slac.networks import Encoder
+    enc = Encoder(base_depth=4, image_size=64)
+    frames = np.zeros((4, 64, 64, 3), np.uint8)
+    frames[:, 0, 0, 0] = (0, 51, 102, 153)           # one pixel: 0, .2, .4, .6 on [0, 1]
+    frames[:, 5, 5, 1] = 255                           # a constant pixel
+    enc(tf.constant(frames[:1]))
+    np.testing.assert_array_equal(enc.pixel_mean.numpy(), 0.0)
+    np.testing.assert_array_equal(enc.pixel_scale.numpy(), 1.0)
+    enc.set_input_statistics(frames, floor=0.05)
+    std = np.sqrt(np.mean(np.square(np.array([0, .2, .4, .6]) - 0.3)))   # 0.2236
+    assert enc.pixel_mean.numpy()[0, 0, 0] == pytest.approx(0.3)
+    assert enc.pixel_scale.numpy()[0, 0, 0] == pytest.approx(std + 0.05)
+    assert enc.pixel_mean.numpy()[5, 5, 1] == pytest.approx(1.0)
+    assert enc.pixel_scale.numpy()[5, 5, 1] == pytest.approx(0.05)
+    assert enc.pixel_scale.numpy()[10, 10, 2] == pytest.approx(0.05)   # never-lit pixel: scale = floor
