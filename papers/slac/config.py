@@ -107,5 +107,5 @@ PROFILES = {
         "seconds-long run for tests",
         {"initial_collect_steps": 40, "initial_model_train_steps": 3, "train_agent_steps": 6,
          "model_batch_size": 2, "ac_batch_size": 2, "eval_interval": 3, "eval_episodes": 1,
-         "render": "fast", "log_interval": 2, "checkpoint_interval": 3}),
+         "render": "fast", "log_interval": 2, "checkpoint_interval": 3, "input_standardization": "pixel"}),
 }

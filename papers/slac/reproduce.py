@@ -178,10 +178,13 @@ def plots(run_dir: Path, results_dir: Path, task: str, random_return: float | No
     logged = [r for r in metrics if r.get("model_loss") not in (None, "", "nan")]
     if logged:
         mu = np.array([float(r["model_updates"]) for r in logged])
-        curve_plot({"-ELBO / 1000": (mu, [float(r["model_loss"]) / 1000 for r in logged]),
-                    "KL (summed over 9 steps) / 10": (mu, [float(r["kl"]) / 10 for r in logged]),
-                    "reconstruction MSE x 1000": (mu, [1000 * float(r["recon_mse"]) for r in logged])},
-                   results_dir / "model_losses.png", f"SLAC {task}: latent model training",
+        curves = {"-ELBO / 1000": (mu, [float(r["model_loss"]) / 1000 for r in logged]),
+                  "KL (summed over 9 steps) / 10": (mu, [float(r["kl"]) / 10 for r in logged]),
+                  "reconstruction MSE x 1000": (mu, [1000 * float(r["recon_mse"]) for r in logged])}
+        if logged[0].get("mean_frame_mse") not in (None, ""):  # runs before this column have none
+            curves["MSE of the batch's average frame x 1000"] = (mu, [1000 * float(r["mean_frame_mse"])
+                                                                   for r in logged])
+        curve_plot(curves, results_dir / "model_losses.png", f"SLAC {task}: latent model training",
                    "model updates", "value (scaled)")
         out.append(("latent model losses", "model_losses.png"))
     figures = sorted((run_dir / "figures").glob("recon_*.png"))
@@ -282,6 +285,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         "actor_critic_update_seconds": b.get("actor_critic_update_s_paper_batch_float32"),
         "model_update_seconds_bf16": b.get("model_update_s_paper_batch_mixed_bfloat16"),
         "actor_critic_update_seconds_bf16": b.get("actor_critic_update_s_paper_batch_mixed_bfloat16"),
+        "model_update_seconds_cpu_batch": b.get("model_update_s_cpu_batch_float32"),
+        "actor_critic_update_seconds_cpu_batch": b.get("actor_critic_update_s_cpu_batch_float32"),
         "model_update_seconds_cpu_batch_bf16": b.get("model_update_s_cpu_batch_mixed_bfloat16"),
         "actor_critic_update_seconds_cpu_batch_bf16": b.get("actor_critic_update_s_cpu_batch_mixed_bfloat16"),
         "commit": versions.get("git_commit"), "commit_dirty": versions.get("git_dirty"),
