@@ -37,10 +37,8 @@ class Encoder(keras.Model):
     def set_input_statistics(self, images, floor: float = 0.05) -> None:
         """Standardise each pixel with the statistics of `images` (uint8 [N, H, W, 3]):
         mean and std over N on the [0, 1] scale; the scale is std + floor."""
-        mean = images.mean(0, dtype=np.float64) / 255.0
-        square = sum(np.square(chunk / 255.0 - mean).sum(0) for chunk in np.array_split(images, 1 + len(images) // 1000))
-        self.pixel_mean.assign(mean.astype("float32"))
-        self.pixel_scale.assign((np.sqrt(square / len(images)) + floor).astype("float32"))
+        self.pixel_mean.assign((images.mean(0, dtype=np.float64) / 255.0).astype("float32"))
+        self.pixel_scale.assign((images.std(0, dtype=np.float64) / 255.0 + floor).astype("float32"))
 
     def call(self, images):
         lead = ops.shape(images)[:-3]
