@@ -255,6 +255,7 @@ class RunArgs:
     deterministic: bool
     argv: list[str]
     prog: str = ""           # the entry point, e.g. "papers.memn2n.train_lm"
+    max_minutes: float | None = None   # stop with a checkpoint after this long (resume continues)
 
 
 def parse_args(cls, profiles: Mapping[str, Profile], *, prog: str, description: str,
@@ -279,7 +280,12 @@ def parse_args(cls, profiles: Mapping[str, Profile], *, prog: str, description: 
                          "never: refuse if --run-dir already holds a run")
     ap.add_argument("--deterministic", action="store_true",
                     help="enable TensorFlow op determinism (slower)")
+    ap.add_argument("--max-minutes", type=float, default=None, metavar="M",
+                    help="stop with a checkpoint at the first step boundary after M minutes of "
+                         "this invocation (exit status 0); re-running the command resumes")
     ns = ap.parse_args(argv)
+    if ns.max_minutes is not None and not ns.max_minutes > 0:
+        _die(f"--max-minutes must be a positive number of minutes, got {ns.max_minutes}")
     sets = {}
     for item in ns.set:
         if "=" not in item:
@@ -293,7 +299,7 @@ def parse_args(cls, profiles: Mapping[str, Profile], *, prog: str, description: 
     paper_name = prog.split(".")[-2] if "." in prog else prog
     run_dir = ns.run_dir or Path(runs_root) / paper_name / f"{ns.profile}-seed{ns.seed}"
     return RunArgs(cfg, ns.profile, devs, ns.seed, Path(run_dir), ns.resume, ns.deterministic, argv,
-                   prog)
+                   prog, ns.max_minutes)
 
 
 def _die(message: str):

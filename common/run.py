@@ -13,8 +13,11 @@ A run directory holds
 Re-running the same command resumes from the newest checkpoint that has its completion marker;
 every CSV table is cut back to the rows logged up to that checkpoint, so it continues without
 duplicated rows. SIGINT/SIGTERM set a flag that the training loop checks with
-`run.exit_if_interrupted(...)`, which saves a checkpoint and exits. A checkpoint that fails to
-restore is reported in one line and left untouched.
+`run.exit_if_interrupted(...)`, which saves a checkpoint and exits; so does the end of the time
+box `--max-minutes` (exit status 0). Each completion marker holds a fingerprint (SHA-256) of every
+variable the checkpoint saved, and a restore recomputes it: a resumed run provably continues from
+the weights, optimizer slots and counters that were saved. A checkpoint that fails to restore is
+reported in one line and left untouched.
 
 Typical use in a train.py:
 
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import json
 import os
 import platform
@@ -50,6 +54,17 @@ from common.config import RunArgs, format_deviations
 PACKAGES = ("tensorflow", "keras", "tensorflow-probability", "numpy", "gymnasium", "ale-py",
             "mujoco", "dm-control", "ray", "matplotlib")
 DONE = "DONE"
+#: every restore of this process, newest last: {"run_dir", "step", "fingerprint", "verified"}
+RESTORES: list[dict[str, Any]] = []
+#: (time, step) at the step boundaries the Runs of this process saw, at most two a second: how
+#: fast a run advances (common.paper_check measures seconds per unit from it)
+PROGRESS: list[tuple[float, int]] = []
+
+
+def _mark_progress(step) -> None:
+    now, step = time.time(), int(float(step))
+    if not PROGRESS or (step != PROGRESS[-1][1] and now - PROGRESS[-1][0] >= 0.5):
+        PROGRESS.append((now, step))
 
 
 class RunDirError(RuntimeError):
@@ -75,6 +90,8 @@ class Run:
         self._signal: int | None = None
         self._old_handlers: dict[int, Any] = {}
         self._t_start = time.time()
+        max_minutes = getattr(args, "max_minutes", None)
+        self._deadline = self._t_start + 60 * max_minutes if max_minutes else None
         self._open()
 
     # ------------------------------------------------------------------ setup / metadata
@@ -136,6 +153,8 @@ class Run:
         if table not in self._tables:
             self._tables[table] = _CsvTable(self.dir / f"{table}.csv")
         self._tables[table].append(row)
+        if self.step_column in row:
+            _mark_progress(row[self.step_column])
         if self._tensorboard and self.step_column in row:
             import tensorflow as tf
             if self._writer is None:
@@ -199,9 +218,34 @@ class Run:
                 f"it was left untouched: move {self.dir} away (or pass another --run-dir) to start "
                 f"over, or run the code version that wrote it") from None
         marker = json.loads((self.ckpt_dir / f"ckpt-{step}.complete.json").read_text())
+        fingerprint = self.fingerprint()
+        verified = marker.get("fingerprint") == fingerprint
+        if "fingerprint" in marker and not verified:
+            raise CheckpointError(
+                f"checkpoint {prefix} restored other values than were saved (variable fingerprint "
+                f"{fingerprint[:12]} != {marker['fingerprint'][:12]}); it was left untouched: run the "
+                f"code version that wrote it, or pass another --run-dir to start over")
+        RESTORES.append({"run_dir": str(self.dir), "step": step, "fingerprint": fingerprint,
+                         "verified": verified})
         self._truncate_tables(step)
-        print(f"[{self.paper}] resumed from {prefix} ({self.step_column} {step})", flush=True)
+        print(f"[{self.paper}] resumed from {prefix} ({self.step_column} {step}"
+              f"{', variables verified' if verified else ''})", flush=True)
         return step, marker.get("state", {})
+
+    def fingerprint(self) -> str:
+        """SHA-256 over the values of every variable the checkpoint saves, in the checkpoint's
+        own traversal order (networks, optimizer slots, counters)."""
+        import tensorflow as tf
+        from tensorflow.python.checkpoint import graph_view
+        objects, _ = graph_view.ObjectGraphView(self._checkpoint).breadth_first_traversal()
+        h, seen = hashlib.sha256(), set()
+        for obj in objects:
+            if isinstance(obj, tf.Variable) and id(obj) not in seen:
+                seen.add(id(obj))
+                value = obj.numpy()
+                h.update(f"{value.dtype}{value.shape}".encode())
+                h.update(value.tobytes())
+        return h.hexdigest()
 
     def save(self, step: int, state: Mapping[str, Any] | None = None,
              save_files: Callable[[Path], None] | None = None) -> Path:
@@ -219,7 +263,8 @@ class Run:
             folder.mkdir(exist_ok=True)
             save_files(folder)
         _write_json(self.ckpt_dir / f"ckpt-{step}.complete.json",
-                    {"step": step, "state": dict(state or {}), "time": time.time()})
+                    {"step": step, "state": dict(state or {}), "time": time.time(),
+                     "fingerprint": self.fingerprint()})
         self._prune()
         return path
 
@@ -264,18 +309,26 @@ class Run:
               f"next step boundary (press Ctrl-C again to abort without saving)", flush=True)
 
     @property
+    def time_up(self) -> bool:
+        """True once this invocation has used its --max-minutes."""
+        return self._deadline is not None and time.time() >= self._deadline
+
+    @property
     def stop_requested(self) -> bool:
-        return self._signal is not None
+        return self._signal is not None or self.time_up
 
     def exit_if_interrupted(self, step: int, state: Mapping[str, Any] | None = None,
                             save_files: Callable[[Path], None] | None = None) -> None:
-        """If SIGINT/SIGTERM arrived: save a checkpoint at `step` and exit (status 128+signal)."""
-        if self._signal is None:
+        """If SIGINT/SIGTERM arrived, or --max-minutes is used up: save a checkpoint at `step`
+        and exit (status 128+signal, or 0 for the time box)."""
+        _mark_progress(step)
+        if not self.stop_requested:
             return
         self.save(step, state, save_files)
-        print(f"[{self.paper}] checkpoint saved at {self.step_column} {step}; re-run the same "
+        why = "" if self._signal is not None else f"--max-minutes {self.args.max_minutes:g} used up; "
+        print(f"[{self.paper}] {why}checkpoint saved at {self.step_column} {step}; re-run the same "
               f"command to resume", flush=True)
-        raise SystemExit(128 + self._signal)
+        raise SystemExit(128 + self._signal if self._signal is not None else 0)
 
     # ------------------------------------------------------------------ the end
     def finish(self, summary: Mapping[str, Any]) -> None:

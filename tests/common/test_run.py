@@ -207,3 +207,44 @@ def test_finished_summary_reads_without_writing(tmp_path):
     other = parse_args(ToyConfig, PROFILES, prog="toy", description="toy", argv=_args(tmp_path, "--seed", "5"))
     with pytest.raises(RunDirError, match="another config"):
         finished_summary(other, "toy")
+
+
+def test_max_minutes_saves_and_exits_zero_then_resumes(tmp_path):
+    """The time box ends the invocation at a step boundary with a checkpoint and status 0; the
+    next invocation restores exactly those variables (fingerprint verified) and finishes."""
+    from common import run as run_module
+    full, boxed = tmp_path / "full", tmp_path / "boxed"
+    toy_train.main(_args(full))
+    with pytest.raises(SystemExit) as exit_info:   # 0.001 min = 60 ms; each step sleeps 50 ms
+        toy_train.main(_args(boxed, "--max-minutes", "0.001", "--set", "step_sleep_s=0.05"))
+    assert exit_info.value.code == 0
+    markers = sorted((boxed / "checkpoints").glob("ckpt-*.complete.json"))
+    saved = json.loads(markers[-1].read_text())
+    assert 1 <= saved["step"] < 12 and len(saved["fingerprint"]) == 64
+    assert not (boxed / "DONE").exists()
+    toy_train.main(_args(boxed, "--set", "step_sleep_s=0.05"))
+    restore = run_module.RESTORES[-1]
+    assert restore["run_dir"] == str(boxed) and restore["step"] == saved["step"]
+    assert restore["verified"] and restore["fingerprint"] == saved["fingerprint"]
+    assert [r["loss"] for r in _rows(boxed)] == [r["loss"] for r in _rows(full)]
+
+
+def test_max_minutes_must_be_positive(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        toy_train.main(_args(tmp_path, "--max-minutes", "0"))
+    assert exit_info.value.code == 2
+    assert "--max-minutes must be a positive number" in capsys.readouterr().err
+
+
+def test_restore_refuses_values_other_than_saved(tmp_path):
+    """A checkpoint whose variables do not hash to the marker's fingerprint is refused in one
+    line and left as it was."""
+    toy_train.main(_args(tmp_path), stop_after=4)          # checkpoint at update 3
+    marker = tmp_path / "checkpoints" / "ckpt-3.complete.json"
+    record = json.loads(marker.read_text())
+    record["fingerprint"] = "0" * 64
+    marker.write_text(json.dumps(record))
+    before = marker.read_bytes()
+    with pytest.raises(CheckpointError, match="restored other values than were saved"):
+        toy_train.main(_args(tmp_path))
+    assert marker.read_bytes() == before
