@@ -318,11 +318,13 @@ class Run:
         return self._signal is not None or self.time_up
 
     def exit_if_interrupted(self, step: int, state: Mapping[str, Any] | None = None,
-                            save_files: Callable[[Path], None] | None = None) -> None:
+                            save_files: Callable[[Path], None] | None = None,
+                            time_box: bool = True) -> None:
         """If SIGINT/SIGTERM arrived, or --max-minutes is used up: save a checkpoint at `step`
-        and exit (status 128+signal, or 0 for the time box)."""
+        and exit (status 128+signal, or 0 for the time box). `time_box=False`: the caller
+        handles --max-minutes itself (by `run.time_up`), only signals exit here."""
         _mark_progress(step)
-        if not self.stop_requested:
+        if self._signal is None and not (time_box and self.time_up):
             return
         self.save(step, state, save_files)
         why = "" if self._signal is not None else f"--max-minutes {self.args.max_minutes:g} used up; "

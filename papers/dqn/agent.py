@@ -6,7 +6,8 @@ with a target network, DeepMind's RMSProp.
   * Greedy actions go through a concrete tf.function with a fixed uint8 input signature
     (~0.8 ms on this CPU against ~6.5 ms for an eager call; CPU_MEASUREMENTS.md 3b).
   * Update (every update_period agent steps): y from the target network Q_hat, loss from
-    losses.py, one optimizer step; every target_update_period updates theta^- <- theta.
+    losses.py, one optimizer step; every target_update_period updates theta^- <- theta (inside
+    the same tf.function, so the loop reads nothing back from the device per update).
     With target_update_period = 0 (Mnih 2013) the targets come from the online network.
   * DeepMind's RMSProp (Lua NeuralQLearner:qLearnMinibatch, no momentum buffer):
         g  <- 0.95 g  + 0.05 dw          g2 <- 0.95 g2 + 0.05 dw^2
@@ -92,15 +93,17 @@ class DQNAgent:
         grads = tape.gradient(loss, self.online.trainable_variables)
         self.optimizer.apply(grads, self.online.trainable_variables)
         self.updates.assign_add(1)
+        if self.target is not None and self.updates % cfg.target_update_period == 0:
+            for target_w, online_w in zip(self.target.weights, self.online.weights):
+                target_w.assign(online_w)             # theta^- <- theta every C updates
         return loss, tf.reduce_mean(losses.chosen_q(q, actions))
 
-    def train_step(self, batch) -> tuple[float, float]:
-        """One update on a replay minibatch (s, a, r, s', terminal); syncs the target every target_update_period."""
-        loss, mean_q = self._train(*(tf.constant(x) for x in batch))
-        period = self.cfg.target_update_period
-        if period and int(self.updates.numpy()) % period == 0:
-            self.sync_target()
-        return float(loss), float(mean_q)
+    def train_step(self, batch) -> tuple[tf.Tensor, tf.Tensor]:
+        """One update on a replay minibatch (s, a, r, s', terminal), then the target sync when
+        the update count reaches a multiple of target_update_period. Returns the loss and the
+        mean Q(s, a) as scalar tensors: the caller converts them when it logs, so the loop never
+        waits for the device after an update."""
+        return self._train(*(tf.constant(x) for x in batch))
 
     def sync_target(self) -> None:
         if self.target is not None:

@@ -1,8 +1,10 @@
 """Speed and memory of our DQN (Mnih et al. 2015 settings) on this machine. Prints numbers; asserts
-nothing (targets from the issue: whole loop >= 1,000 env frames/s on 2 cores, replay <= 7,200
-bytes per transition).
+nothing (targets: whole loop >= 1,000 env frames/s on 2 cores, replay <= 7,200 bytes per
+transition, a 1M-transition replay checkpoint saved in <= 60 s and loaded at a peak of <= 1.5x its
+size in RAM).
 
     python -m papers.dqn.benchmark [--game pong] [--loop-steps 4000] [--json out.json]
+    python -m papers.dqn.benchmark --replay-only [--replay-dir /tmp] [--json out.json]
 
   replay bytes/transition  ReplayMemory at Nature size (1M transitions; arrays allocated lazily)
   train updates/s          the isolated update (batch 32: target forward, online forward/backward,
@@ -10,27 +12,42 @@ bytes per transition).
   act latency (ms)         one greedy action through the concrete tf.function
   loop env frames/s        the whole training loop at Nature settings after replay start
                            (eps-greedy acting, env step, replay add, one update per 4 agent steps)
+  replay checkpoint (--replay-only, or measure_replay_checkpoint()):
+    replay_size_gb_1m            the arrays of a full Nature replay (1M transitions), in GB
+    replay_save_seconds_1m       ReplayMemory.save of that memory, filled with random data
+    replay_load_peak_rss_gb_1m   peak resident memory of a fresh process (Python, numpy, the
+                                 memory's arrays) that runs ReplayMemory.load of it, in GB: the
+                                 whole process, nothing subtracted
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+NATURE_CAPACITY = 1_000_000    # Mnih 2015, Ext. Data Table 1 'replay memory size', transitions
+
 
 def measure(game: str = "pong", loop_steps: int = 4_000, precision: str = "mixed_bfloat16",
             train_updates: int = 200, act_calls: int = 500) -> dict:
     from common.config import apply_overrides
+    from common.precision import set_precision
     from papers.dqn.agent import DQNAgent
     from papers.dqn.config import NatureConfig
     from papers.dqn.envs import make_env
     from papers.dqn.replay import ReplayMemory
 
     cfg = apply_overrides(NatureConfig(), {"env": game, "precision": precision})
+    set_precision(precision)
     out = {"precision": precision}
     big = ReplayMemory(cfg.replay_capacity)
     out["replay_bytes_per_transition"] = big.bytes_per_transition
@@ -52,7 +69,8 @@ def measure(game: str = "pong", loop_steps: int = 4_000, precision: str = "mixed
         agent.train_step(b)                     # warm-up
     t0 = time.perf_counter()
     for i in range(train_updates):
-        agent.train_step(batches[i % len(batches)])
+        loss, _ = agent.train_step(batches[i % len(batches)])
+    float(loss)                                 # wait for the last update
     out["train_updates_per_s"] = round(train_updates / (time.perf_counter() - t0), 2)
 
     t0 = time.perf_counter()
@@ -86,11 +104,65 @@ def measure(game: str = "pong", loop_steps: int = 4_000, precision: str = "mixed
             s = history.push(frame)
         if t % cfg.update_period == 0:
             agent.train_step(replay.sample(cfg.batch_size, rng))
-    elapsed = time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0          # (acting reads every greedy action back)
     out["loop_env_frames_per_s"] = round((env.frames - frames0) / elapsed, 1)
     out["loop_agent_steps_per_s"] = round(loop_steps / elapsed, 1)
     env.close()
     return out
+
+
+def measure_replay_checkpoint(folder: Path | None = None, capacity: int = NATURE_CAPACITY,
+                              seed: int = 0) -> dict:
+    """Save a full, wrapped replay memory of `capacity` random transitions into a new temporary
+    directory under `folder` (default: the system's temp dir; deleted afterwards) and load it
+    back in a fresh Python process. The keys say 1m: the Nature capacity, the default."""
+    from papers.dqn.replay import ReplayMemory
+
+    memory = ReplayMemory(capacity)
+    rng = np.random.default_rng(seed)
+    chunk = 50_000
+    for lo in range(0, capacity, chunk):            # random data, as fast as numpy writes it
+        hi = min(lo + chunk, capacity)
+        memory.obs[lo:hi] = rng.integers(0, 256, (hi - lo,) + memory.obs_shape, np.uint8)
+    memory.action[:] = rng.integers(0, 18, capacity)
+    memory.reward[:] = rng.choice(np.array([-1.0, 0.0, 1.0], np.float32), capacity)
+    memory.terminal[:] = rng.random(capacity) < 0.001
+    memory.episode_end[:] = memory.terminal | (rng.random(capacity) < 0.0001)
+    memory.cursor, memory.count = capacity // 3, capacity      # wrapped, as after 1.3M steps
+    size_gb = memory.nbytes / 1e9
+
+    tmp = Path(tempfile.mkdtemp(prefix="dqn-replay-", dir=folder))
+    try:
+        t0 = time.perf_counter()
+        memory.save(tmp / "replay")
+        save_s = time.perf_counter() - t0
+        del memory                                  # the loading process gets the RAM
+        # The peak is the process's VmHWM (Linux): getrusage's ru_maxrss would not do, as the
+        # kernel carries the parent's peak (this process, holding the memory) over the exec.
+        probe = ("import json, sys\n"
+                 "from papers.dqn.replay import ReplayMemory\n"
+                 "memory = ReplayMemory(int(sys.argv[1]))\n"
+                 "memory.load(sys.argv[2])\n"
+                 "status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+                 "peak_kb = int(status.split()[0])\n"
+                 "print(json.dumps({'peak_rss_gb': peak_kb * 1024 / 1e9, "
+                 "'cursor': memory.cursor, 'count': memory.count}))\n")
+        root = Path(__file__).resolve().parent.parent.parent
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", probe, str(capacity), str(tmp / "replay")],
+                              cwd=root, capture_output=True, text=True, check=True)
+        load_s = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    if (loaded["cursor"], loaded["count"]) != (capacity // 3, capacity):
+        raise RuntimeError(f"the loaded replay memory has cursor/count {loaded}")
+    return {"replay_size_gb_1m": round(size_gb, 3),
+            "replay_save_seconds_1m": round(save_s, 1),
+            "replay_load_peak_rss_gb_1m": round(loaded["peak_rss_gb"], 3),
+            "replay_load_seconds_1m": round(load_s, 1),
+            "replay_checkpoint_date": time.strftime("%Y-%m-%d"),
+            "replay_checkpoint_load_average_1min": round(os.getloadavg()[0], 2)}
 
 
 def main(argv=None) -> int:
@@ -100,8 +172,16 @@ def main(argv=None) -> int:
     ap.add_argument("--loop-steps", type=int, default=4_000, help="agent steps of the loop test")
     ap.add_argument("--precision", default="mixed_bfloat16", choices=["mixed_bfloat16", "float32"])
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers here")
+    ap.add_argument("--replay-only", action="store_true",
+                    help="only the 1M-transition replay checkpoint (needs ~7.1 GB of RAM and of "
+                         "disk under --replay-dir)")
+    ap.add_argument("--replay-dir", type=Path, default=None,
+                    help="where the replay checkpoint is written (default: the system temp dir)")
     args = ap.parse_args(argv)
-    result = measure(args.game, args.loop_steps, args.precision)
+    if args.replay_only:
+        result = measure_replay_checkpoint(args.replay_dir)
+    else:
+        result = measure(args.game, args.loop_steps, args.precision)
     for key, value in result.items():
         print(f"{key:32s} {value}")
     if args.json:

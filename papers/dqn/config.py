@@ -11,9 +11,10 @@ Units (the most common DQN pitfall, PAPERS.md 1.5 item 3):
   * updates: one minibatch gradient step, taken every `update_period` agent steps.
 
 Profiles (`python -m papers.dqn.train --profile NAME`):
-  nature / paper  the Nature paper, exact (the default; `paper` is an alias)
-  nips2013        Mnih et al. 2013: its network and screen crop, no target network
-  cpu             a Pong run that fits a 2-core CPU (every change is a declared deviation)
+  nature / paper  the Nature paper, exact, in float32 (the default; `paper` is an alias)
+  nips2013        Mnih et al. 2013: its network and screen crop, no target network, float32
+  cpu             a Pong run that fits a 2-core CPU, in mixed_bfloat16 (every change is a declared
+                  deviation)
   cartpole        the same agent, replay and loss on CartPole-v1 with an MLP torso (sanity check)
   smoke           seconds, for tests
 """
@@ -54,11 +55,9 @@ class NatureConfig:
         choices=("nature", "nips2013", "mlp"))
     mlp_units: tuple[int, ...] = param((64, 64), source="ours (CartPole torso only)", unit="units")
     precision: Literal["float32", "mixed_bfloat16"] = param(
-        "mixed_bfloat16", source="Mnih 2015 (float32 on GPU)", paper="float32",
-        reason="Keras mixed_bfloat16 (variables and the Q-value layer in float32) makes the train "
-               "step 1.4x faster on this CPU (CPU_MEASUREMENTS.md 3a); --set precision=float32 "
-               "restores the paper's arithmetic",
-        choices=("float32", "mixed_bfloat16"))
+        "float32", source="Mnih 2015 (float32 on GPU; TF32 is switched off, common/precision.py)",
+        choices=("float32", "mixed_bfloat16"),
+        help="mixed_bfloat16: Keras mixed precision, variables and the Q-value layer in float32")
     # -------------------------------------------------------------- learner
     total_agent_steps: int = param(
         12_500_000, source="Mnih 2015 Methods: 50M frames (the Lua run_gpu runs steps=50M agent "
@@ -101,8 +100,9 @@ class NatureConfig:
         help="stop once a periodic evaluation averages at least this; none = never")
     # -------------------------------------------------------------- bookkeeping
     checkpoint_period: int = param(250_000, source="ours (Lua save_freq=125000)", unit="agent steps")
-    save_replay: bool = param(True, source="ours", help="store the replay memory (compressed) with "
-                                                        "each checkpoint, for an exact resume")
+    save_replay: bool = param(True, source="ours", help="store the replay memory (uncompressed, "
+                                                        "replay.py) with each checkpoint, for an "
+                                                        "exact resume")
     log_period: int = param(10_000, source="ours", unit="agent steps", help="metrics.csv row period")
 
 
@@ -136,17 +136,22 @@ PROFILES = {
         "Pong with the Nature learner, sized for a 2-core CPU (3M frames, about an hour)",
         {"total_agent_steps": 750_000, "replay_capacity": 100_000, "replay_start": 20_000,
          "eps_decay_steps": 250_000, "target_update_period": 2_000,
-         "eval_period": 125_000, "eval_episodes": 5, "checkpoint_period": 125_000},
+         "eval_period": 125_000, "eval_episodes": 5, "checkpoint_period": 125_000,
+         "precision": "mixed_bfloat16"},
         {"total_agent_steps": "3M frames (about an hour of this CPU at ~850 frames/s) instead of 50M",
-         "replay_capacity": "0.7 GB instead of 7 GB of RAM on a shared 24 GB machine, and a replay "
-                            "checkpoint that compresses in seconds; the run is 17x shorter than the paper's",
+         "replay_capacity": "0.7 GB instead of 7 GB of RAM on a shared 24 GB machine (and in each "
+                            "checkpoint); the run is 17x shorter than the paper's",
          "replay_start": DOPAMINE + " min_replay_history=20000",
          "eps_decay_steps": DOPAMINE + " epsilon_decay_period=250000 (4x shorter than the paper's)",
          "target_update_period": DOPAMINE + " target_update_period=8000 agent steps = 2,000 updates",
          "eval_period": "a point every 500k frames on a 3M-frame run",
          "eval_episodes": "5 instead of 30 episodes per periodic evaluation (CPU time); the final "
                           "evaluate.py run uses 30",
-         "checkpoint_period": "checkpoints every ~10 min of CPU time"}),
+         "checkpoint_period": "checkpoints every ~10 min of CPU time",
+         "precision": "Keras mixed_bfloat16 (variables and the Q-value layer in float32) makes the "
+                      "isolated train step 1.4x faster on this 2-core CPU (measured with "
+                      "papers/dqn/benchmark.py --precision); --set precision=float32 restores the "
+                      "paper's arithmetic"}),
     "cartpole": Profile(
         "algorithm check: CartPole-v1 with a 64-64 MLP torso, same agent/replay/loss code",
         {"env": "CartPole-v1", "network": "mlp", "precision": "float32", "history_length": 1,

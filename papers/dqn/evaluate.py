@@ -82,8 +82,10 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     import tensorflow as tf
+    from common.precision import set_precision
     from papers.dqn.agent import DQNAgent
     from papers.dqn.envs import state_spec
+    set_precision(cfg.precision)                  # the run's arithmetic (float32: TF32 off)
     probe = make_env(cfg, args.seed, cfg.eval_episode_frames)
     shape, dtype = state_spec(cfg)
     agent = DQNAgent(cfg, probe.n_actions, shape, dtype)

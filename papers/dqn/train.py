@@ -13,6 +13,7 @@ Run directory (runs/dqn/<profile>-seed<seed> by default):
     metrics.csv   agent_steps, env_frames, updates, wall_time, epsilon, loss, mean_q, ... per log_period
     episodes.csv  one row per training game: raw score (full game), its length
     eval.csv      periodic evaluation (eval_epsilon, eval_episodes full games, 18,000-frame cap)
+    checkpoints/ckpt-<step>.files/replay/   the replay memory (format: papers/dqn/replay.py)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 
 from common.atari import AtariError
 from common.config import parse_args
+from common.precision import set_precision
 from common.progress import Progress
 from common.run import CheckpointError, Run, RunDirError
 from common.seeding import seed_everything
@@ -33,36 +35,34 @@ from papers.dqn.config import PROFILES, config_class
 DESCRIPTION = "DQN (Mnih et al. 2013, 2015) on Atari 2600 games or CartPole-v1."
 
 
-def _split_argv(argv):
-    """Our own option (--max-minutes) and the profile, before the shared CLI parses the rest."""
+def _profile(argv) -> str:
+    """The --profile of argv, which picks the config class (Nature or Mnih 2013) to parse with."""
     pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--max-minutes", type=float, default=None)
     pre.add_argument("--profile", default="nature")
-    ours, rest = pre.parse_known_args(argv)
-    return ours, rest + ["--profile", ours.profile]
+    return pre.parse_known_args(argv)[0].profile
 
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    ours, rest = _split_argv(argv)
-    args = parse_args(config_class(ours.profile), PROFILES, prog="papers.dqn.train",
-                      description=DESCRIPTION + " Extra option: --max-minutes M (stop with a "
-                      "checkpoint after M minutes of this invocation; re-run to continue).",
-                      default_profile="nature", argv=rest)
+    args = parse_args(config_class(_profile(argv)), PROFILES, prog="papers.dqn.train",
+                      description=DESCRIPTION, default_profile="nature", argv=argv)
     try:
-        return train(args, ours.max_minutes)
+        return train(args)
     except (AtariError, RunDirError, CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
 
-def train(args, max_minutes: float | None = None) -> int:
+def train(args) -> int:
+    """The training loop; returns 0 when the run is finished or stopped by --max-minutes (with a
+    checkpoint: re-running the command continues it)."""
     from papers.dqn.agent import DQNAgent, epsilon
     from papers.dqn.envs import make_env, make_history, observation_spec, state_spec
     from papers.dqn.evaluate import evaluate
     from papers.dqn.replay import ReplayMemory
 
     cfg = args.config
+    set_precision(cfg.precision)                      # float32: TF32 off on Ampere/Hopper GPUs
     seeds = seed_everything(args.seed, args.deterministic)
     env = make_env(cfg, seeds.env_seed(0), cfg.train_episode_frames)
     shape, dtype = state_spec(cfg)
@@ -77,9 +77,9 @@ def train(args, max_minutes: float | None = None) -> int:
         if run.completed_summary() is not None:
             return 0
         run.track(**agent.trackables())
-        replay_file = "replay.npz"
+        replay_dir = "replay"                         # <checkpoint>.files/replay/, replay.py's format
         start, state = run.restore(
-            load_files=(lambda d: replay.load(d / replay_file)) if cfg.save_replay else None)
+            load_files=(lambda d: replay.load(d / replay_dir)) if cfg.save_replay else None)
         frames_before = int(state.get("env_frames", 0))
         episodes = int(state.get("episodes", 0))
         wall_before = float(state.get("wall_time", 0.0))
@@ -95,7 +95,7 @@ def train(args, max_minutes: float | None = None) -> int:
 
         def save_files(folder):
             if cfg.save_replay:
-                replay.save(folder / replay_file)
+                replay.save(folder / replay_dir)
 
         history = make_history(cfg)
         frame = env.reset()
@@ -128,7 +128,7 @@ def train(args, max_minutes: float | None = None) -> int:
 
             if step > cfg.replay_start and step % cfg.update_period == 0:
                 loss, mean_q = agent.train_step(replay.sample(cfg.batch_size, rng))
-                losses.append(loss)
+                losses.append(loss)                   # scalar tensors, read back at log time
                 qs.append(mean_q)
 
             if step % cfg.log_period == 0:
@@ -136,8 +136,7 @@ def train(args, max_minutes: float | None = None) -> int:
                        "updates": int(agent.updates.numpy()),
                        "wall_time": round(wall_before + time.time() - t_invocation, 1),
                        "epsilon": epsilon(cfg, step),
-                       "loss": float(np.mean(losses)) if losses else float("nan"),
-                       "mean_q": float(np.mean(qs)) if qs else float("nan"),
+                       "loss": _mean(losses), "mean_q": _mean(qs),
                        "episodes": episodes,
                        "train_return": float(np.mean(returns)) if returns else float("nan")}
                 run.log(row)
@@ -158,16 +157,19 @@ def train(args, max_minutes: float | None = None) -> int:
                           f"{cfg.solved_eval_return} at {step} agent steps", flush=True)
                     solved_at = step
                     break
-            if step % cfg.checkpoint_period == 0 and step < cfg.total_agent_steps:
+            last = step == cfg.total_agent_steps          # saved and finished below
+            # --max-minutes: checkpoint and return 0 (not the SystemExit of exit_if_interrupted,
+            # so that an in-process caller such as papers/dqn/reproduce.py goes on)
+            time_up = run.time_up and not last
+            if (step % cfg.checkpoint_period == 0 and not last) or time_up:
                 run.save(step, snapshot(step), save_files)
-            if max_minutes is not None and time.time() - t_invocation > 60 * max_minutes:
-                run.save(step, snapshot(step), save_files)
+            if time_up:
                 progress.close()
-                print(f"[dqn] stopped after {max_minutes} min at {step} agent steps "
+                print(f"[dqn] stopped after {args.max_minutes:g} min at {step} agent steps "
                       f"({frames_before + env.frames} frames); re-run the command to continue",
                       flush=True)
                 return 0
-            run.exit_if_interrupted(step, snapshot(step), save_files)
+            run.exit_if_interrupted(step, snapshot(step), save_files, time_box=False)
         progress.close()
         run.save(step, snapshot(step), save_files)
         run.finish({"agent_steps": step, "env_frames": frames_before + env.frames,
@@ -175,6 +177,15 @@ def train(args, max_minutes: float | None = None) -> int:
                     "solved_at_agent_steps": solved_at,
                     "wall_time_s": round(wall_before + time.time() - t_invocation, 1)})
     return 0
+
+
+def _mean(values: list) -> float:
+    """Mean of the scalar tensors logged since the last row, read from the device in one go
+    (float64 mean of the float32 values; nan when there are none)."""
+    if not values:
+        return float("nan")
+    import tensorflow as tf
+    return float(np.mean(tf.stack(values).numpy().astype(np.float64)))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ def test_uint8_input_is_scaled_inside_and_bf16_keeps_a_float32_head():
     net = build_q_network(cfg, 4, (84, 84, 4))
     x = np.random.default_rng(0).integers(0, 256, (2, 84, 84, 4)).astype(np.uint8)
     np.testing.assert_allclose(net.get_layer("scale")(x).numpy(), x / 255.0, rtol=1e-6)
-    bf16 = build_q_network(NatureConfig(), 4, (84, 84, 4))
+    bf16 = build_q_network(apply_overrides(NatureConfig(), {"precision": "mixed_bfloat16"}), 4,
+                           (84, 84, 4))
     assert bf16.get_layer("conv1").compute_dtype == "bfloat16"
     assert bf16.get_layer("conv1").variable_dtype == "float32"
     assert bf16.get_layer("q").compute_dtype == "float32"
@@ -53,7 +54,7 @@ def test_learner_sees_replay_stacks_as_the_actor_does():
     assert agent.act(state, 0.0, rng) == int(np.argmax(q_actor[0]))
     _, mean_q = agent.train_step((s, a, r, s, np.zeros(cfg.batch_size, bool)))
     # the train step reports Q(s, a) before its update: the same numbers as the acting path
-    assert mean_q == pytest.approx(float(np.mean(q_actor[np.arange(4), a])), rel=1e-5)
+    assert float(mean_q) == pytest.approx(float(np.mean(q_actor[np.arange(4), a])), rel=1e-5)
     s_wrong = np.ascontiguousarray(np.moveaxis(s, 1, -1)).reshape(s.shape)   # a layout mix-up
     assert not np.allclose(agent.q_values(np.moveaxis(s_wrong, 1, -1)), agent.q_values(
         np.moveaxis(s, 1, -1)))

@@ -32,11 +32,25 @@ def test_paper_alias_and_nips2013():
     nature, devs = build(NatureConfig, PROFILES, "nature")
     paper, _ = build(NatureConfig, PROFILES, "paper")
     assert nature == paper
-    assert [d.field for d in devs] == ["precision"]
+    assert devs == []                                   # exact: no deviation at all
     nips, devs = build(config_class("nips2013"), PROFILES, "nips2013")
     assert isinstance(nips, Nips2013Config)
     assert (nips.network, nips.screen, nips.target_update_period) == ("nips2013", "nips2013", 0)
-    assert [d.field for d in devs] == ["precision"]
+    assert devs == []
+
+
+@pytest.mark.parametrize("profile", ["nature", "paper", "nips2013"])
+def test_paper_profiles_train_in_float32(profile):
+    cfg, _ = build(config_class(profile), PROFILES, profile)
+    assert cfg.precision == "float32" == paper_value(cfg, "precision")
+
+
+def test_cpu_profile_declares_bfloat16_as_a_deviation():
+    cfg, devs = build(NatureConfig, PROFILES, "cpu")
+    assert cfg.precision == "mixed_bfloat16"
+    (dev,) = [d for d in devs if d.field == "precision"]
+    assert (dev.paper, dev.ours) == ("float32", "mixed_bfloat16")
+    assert "1.4x faster" in dev.reason
 
 
 def test_cpu_profile_keeps_the_nature_learner_and_declares_its_cuts():

@@ -81,21 +81,50 @@ def test_terminal_flag_and_next_state_line_up():
     np.testing.assert_array_equal(a, (last - 1) % 3)
 
 
-def test_save_load_round_trip(tmp_path):
-    mem = ReplayMemory(40)
-    _fill(mem, 57, terminals={10, 33}, ends={20})
-    mem.save(tmp_path / "replay.npz")
-    back = ReplayMemory(40)
-    back.load(tmp_path / "replay.npz")
-    assert (back.cursor, back.count) == (mem.cursor, mem.count)
+def _random_fill(mem, n, rng):
+    """n transitions of random frames, actions, rewards and episode ends."""
+    for _ in range(n):
+        terminal = rng.random() < 0.01
+        mem.add(rng.integers(0, 256, mem.obs_shape, np.uint8), int(rng.integers(18)),
+                float(rng.choice([-1.0, 0.0, 1.0])), terminal, terminal or rng.random() < 0.002)
+
+
+@pytest.mark.parametrize("written", [3_210, 12_345])       # partly filled; wrapped twice
+def test_save_load_round_trip(tmp_path, written):
+    mem = ReplayMemory(5_000)
+    _random_fill(mem, written, np.random.default_rng(written))
+    mem.save(tmp_path / "replay")
+    assert sorted(p.name for p in (tmp_path / "replay").iterdir()) == [
+        "action.npy", "episode_end.npy", "meta.json", "obs.npy", "reward.npy", "terminal.npy"]
+    assert not (tmp_path / "replay.partial").exists()
+    back = ReplayMemory(5_000)
+    back.load(tmp_path / "replay")
+    assert (back.cursor, back.count) == (mem.cursor, mem.count) == (written % 5_000, min(written, 5_000))
     for name in ("obs", "action", "reward", "terminal", "episode_end"):
         np.testing.assert_array_equal(getattr(back, name), getattr(mem, name))
     a = mem.sample(32, np.random.default_rng(5))
     b = back.sample(32, np.random.default_rng(5))
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
+
+
+def test_save_replaces_an_older_save_and_load_refuses_another_memory(tmp_path):
+    mem = ReplayMemory(40)
+    _fill(mem, 57, terminals={10, 33}, ends={20})
+    (tmp_path / "replay.partial").mkdir()                   # left by an interrupted save
+    mem.save(tmp_path / "replay")
+    _fill(mem, 5)
+    mem.save(tmp_path / "replay")                           # over the first save
+    back = ReplayMemory(40)
+    back.load(tmp_path / "replay")
+    assert (back.cursor, back.count) == (22, 40)
+    np.testing.assert_array_equal(back.obs, mem.obs)
     with pytest.raises(ReplayError, match="capacity 40"):
-        ReplayMemory(41).load(tmp_path / "replay.npz")
+        ReplayMemory(41).load(tmp_path / "replay")
+    obs = tmp_path / "replay" / "obs.npy"
+    obs.write_bytes(obs.read_bytes()[:-100])                # a truncated file
+    with pytest.raises(ReplayError, match="ends after"):
+        ReplayMemory(40).load(tmp_path / "replay")
 
 
 def test_end_episode_cuts_the_newest_transition():
@@ -114,3 +143,12 @@ def test_cartpole_vectors_stack_on_the_last_axis():
     s, _, _, s2, _ = mem.sample(8, np.random.default_rng(6))
     assert s.shape == (8, 1, 4)
     np.testing.assert_array_equal(s2[:, 0, 0], s[:, 0, 0] + 1)
+
+
+def test_replay_checkpoint_benchmark_runs_and_cleans_up(tmp_path):
+    from papers.dqn.benchmark import measure_replay_checkpoint
+    out = measure_replay_checkpoint(tmp_path, capacity=2_000)
+    assert out["replay_size_gb_1m"] == pytest.approx(2_000 * 7_063 / 1e9, abs=1e-3)
+    # the loading process holds at least the memory itself (its peak is measured, not guessed)
+    assert out["replay_load_peak_rss_gb_1m"] > out["replay_size_gb_1m"]
+    assert out["replay_save_seconds_1m"] >= 0 and list(tmp_path.iterdir()) == []

@@ -32,7 +32,7 @@ def test_smoke_train_then_evaluate_writes_the_run_dir(tmp_path, capsys):
     assert [int(r["agent_steps"]) for r in _rows(run_dir / "eval.csv")] == [200, 300]
     marker = json.loads((run_dir / "checkpoints" / "ckpt-300.complete.json").read_text())
     assert {"rng", "env_frames", "episodes"} <= set(marker["state"])
-    assert (run_dir / "checkpoints" / "ckpt-300.files" / "replay.npz").exists()
+    assert (run_dir / "checkpoints" / "ckpt-300.files" / "replay" / "meta.json").exists()
     assert "replay memory: 1,000 transitions" in capsys.readouterr().out
 
     assert evaluate.main(["--run-dir", str(run_dir), "--episodes", "2", "--max-frames", "300"]) == 0
@@ -47,7 +47,7 @@ def test_smoke_train_then_evaluate_writes_the_run_dir(tmp_path, capsys):
 def test_resume_restores_networks_optimizer_counters_and_replay(tmp_path):
     run_dir = tmp_path / "run"
     args = ["--profile", "smoke", "--run-dir", str(run_dir), "--set", "checkpoint_period=200"]
-    assert train.main(args + ["--max-minutes", "0"]) == 0    # stops (checkpointed) after 1 step
+    assert train.main(args + ["--max-minutes", "1e-9"]) == 0   # stops (checkpointed) after 1 step
     assert not (run_dir / "DONE").exists()
     first = json.loads((run_dir / "checkpoints" / "ckpt-1.complete.json").read_text())["state"]
     assert train.main(args) == 0
