@@ -232,7 +232,7 @@ def run_check(name: str, profile: str, seconds: float, run_dir: Path,
         between_slices(run_dir)
     t1, restores_before = time.time(), len(run_module.RESTORES)
     run_module.PROGRESS.clear()
-    second = _slice(check, argv, max(seconds / 2, 1.0) / 60)
+    second = _slice(check, argv, max(seconds / 2, 3.0) / 60)
     marks += list(run_module.PROGRESS)
     restored = run_module.RESTORES[restores_before:]
     after = _newest_marker(run_dir)
@@ -320,6 +320,7 @@ def main(argv=None) -> int:
             if proc.returncode != 0:
                 result.update(ok=False, why=result.get("why") or f"check process exited with {proc.returncode}")
             result["wall_seconds"] = round(time.time() - t0, 1)
+            result["load_average_1min_after"] = round(os.getloadavg()[0], 2)   # other work on the machine
             results[name] = result
             print(f"[paper_check] {name}: {'ok' if result.get('ok') else 'FAILED: ' + str(result.get('why'))}; "
                   f"{result.get('seconds_per_unit')} s per {result.get('unit')}, projected "

@@ -26,6 +26,7 @@ from collections import deque
 import numpy as np
 
 from common.config import parse_args
+from common.precision import set_precision
 from common.run import Run
 from common.seeding import seed_everything
 from papers.a3c.config import PROFILES, A3CConfig
@@ -90,6 +91,7 @@ def main(argv=None) -> dict | None:
     args = parse_args(A3CConfig, PROFILES, prog="papers.a3c.train", argv=argv,
                       description="A3C and the asynchronous value-based methods (Mnih et al. 2016)")
     cfg = args.config
+    set_precision("float32")                          # the paper's arithmetic; TF32 off on GPUs
     seeds = seed_everything(args.seed, args.deterministic)
     try:
         probe = make_task(cfg, seeds.env_seed(10_000))

@@ -28,6 +28,7 @@ import numpy as np
 
 from common.config import Profile, parse_args
 from common.data import DataError
+from common.precision import set_precision
 from common.run import Run, finished_summary
 from common.seeding import seed_everything
 from papers.memn2n import data, evaluate
@@ -168,6 +169,7 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
     cfg = args.config
     if (summary := finished_summary(args, "memn2n")) is not None:
         return summary                                   # finished earlier: no data loading needed
+    set_precision("float32")                          # the paper's arithmetic; TF32 off on GPUs
     seeds = seed_everything(args.seed, args.deterministic)
     td = prepare(cfg, seeds.generator(1))
     model = build_model(cfg, td)

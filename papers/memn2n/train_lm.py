@@ -22,6 +22,7 @@ import numpy as np
 
 from common.config import parse_args
 from common.data import DataError
+from common.precision import set_precision
 from common.progress import Progress
 from common.run import Run, finished_summary
 from common.seeding import seed_everything
@@ -93,6 +94,7 @@ def train(args) -> dict:
     cfg = args.config
     if (summary := finished_summary(args, "memn2n")) is not None:
         return summary                                   # finished earlier: no data loading needed
+    set_precision("float32")                          # the paper's arithmetic; TF32 off on GPUs
     seeds = seed_everything(args.seed, args.deterministic)
     (train_ids, valid_ids, test_ids), vocab = data.load_ptb()
     model = MemN2NLM(len(vocab), cfg)

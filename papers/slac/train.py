@@ -26,6 +26,7 @@ import numpy as np
 
 from common import dmc
 from common.config import parse_args
+from common.precision import set_precision
 from common.progress import Progress
 from common.run import Run
 from common.seeding import seed_everything
@@ -68,6 +69,7 @@ class Trainer:
         from papers.slac.replay import SequenceReplay
         self.tf, self.cfg, self.args = tf, args.config, args
         cfg = self.cfg
+        set_precision(self.cfg.compute_dtype)          # float32: TF32 off on Ampere/Hopper GPUs
         self.seeds = seed_everything(args.seed, args.deterministic)
         self.env = dmc.make(cfg.task, seed=self.seeds.env_seed(0), render=cfg.render)
         self.eval_env = dmc.make(cfg.task, seed=self.seeds.env_seed(1), render=cfg.render)
@@ -82,7 +84,7 @@ class Trainer:
         self.rng = self.seeds.generator(0)
         self.c = {"agent_steps": 0, "model_updates": 0, "ac_updates": 0, "episodes": 0,
                   "last_return": float("nan")}
-        self.sums, self.counts = {}, {}
+        self.terms: dict[str, list] = {}          # loss terms since the last log row, as tensors
 
     # ------------------------------------------------------------------ bookkeeping
     def state(self):
@@ -94,9 +96,15 @@ class Trainer:
         return train * self.repeat, self.c["agent_steps"] * self.repeat
 
     def accumulate(self, terms):
+        """Keep each update's loss terms on the device; `means` reads them at log time, so
+        the loop never waits for an update to finish before starting the next."""
         for k, v in terms.items():
-            self.sums[k] = self.sums.get(k, 0.0) + float(v)
-            self.counts[k] = self.counts.get(k, 0) + 1
+            self.terms.setdefault(k, []).append(v)
+
+    def means(self, keys=None) -> dict[str, float]:
+        """Mean of each loss term since the last log row (float64), one read from the device."""
+        return {k: float(np.mean(self.tf.stack(v).numpy().astype(np.float64)))
+                for k, v in self.terms.items() if keys is None or k in keys}
 
     def log_metrics(self, run, t0):
         env_steps, env_total = self.env_steps()
@@ -104,11 +112,11 @@ class Trainer:
                "env_steps": env_steps, "env_steps_total": env_total,
                "ac_updates": self.c["ac_updates"], "wall_time": round(time.time() - t0, 1),
                "train_return": self.c["last_return"]}
-        means = {k: self.sums[k] / self.counts[k] for k in self.sums}
+        means = self.means()
         means["model_loss"] = means.pop("loss", float("nan"))
         row.update({k: means.get(k, float("nan")) for k in METRIC_KEYS})
         run.log(row)
-        self.sums, self.counts = {}, {}
+        self.terms = {}
 
     # ------------------------------------------------------------------ acting
     def begin_episode(self):
@@ -199,7 +207,7 @@ class Trainer:
         while c["model_updates"] < pretrain:
             self.model_update()
             if c["model_updates"] % cfg.log_interval == 0:
-                bar.update(0, **{k: self.sums[k] / self.counts[k] for k in ("loss", "kl")})
+                bar.update(0, **self.means(("loss", "kl")))
                 self.log_metrics(run, t0)
             bar.update(1)
             if c["model_updates"] % cfg.checkpoint_interval == 0 or c["model_updates"] == pretrain:

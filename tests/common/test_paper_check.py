@@ -18,12 +18,14 @@ def _check(name, tmp_path, profile="smoke", seconds=4.0, **kw):
                                   for n in paper_check.CHECKS])
 def test_every_check_slices_resumes_and_continues(name, tmp_path):
     result = _check(name, tmp_path)
-    assert result["ok"], result.get("why")
+    assert result["ok"], (result.get("why"), result["slice1"], result["slice2"])
     first, second = result["slice1"], result["slice2"]
     assert first["exit"] == 0 and second["exit"] == 0
     assert second["restored_step"] == first["checkpoint_step"] and second["variables_verified"]
     assert second["checkpoint_step"] > first["checkpoint_step"]
     assert result["unit"] and result["paper_budget_units"] > 0
+    import tensorflow as tf                    # the train command ran float32 with TF32 off
+    assert result["precision"] == "float32" and not tf.config.experimental.tensor_float_32_execution_enabled()
 
 
 @pytest.mark.data("babi")
