@@ -1,7 +1,9 @@
 # Two commands on a fresh machine:
 #   make test        create .venv, install the pinned requirements, run the fast test suite
 #   make reproduce   the same setup, then the CPU-scale reproduction of the papers -> results/
-# Options: PAPERS="memn2n dqn" selects papers; BUDGET=paper runs the papers' own budgets;
+#   make paper-check a few minutes of each paper's exact `paper` profile at full size, resumed
+# Options: PAPERS="memn2n dqn" selects papers; BUDGET=paper runs the papers' whole experiments as
+#          Ray tasks (common/launch.py; RAY_ADDRESS=<head>:6379 runs them on a Ray cluster);
 #          BUDGET=smoke runs every step at toy size in minutes (a pipeline check, results/smoke/).
 
 PYTHON ?= python3
@@ -19,7 +21,7 @@ endif
 export KERAS_BACKEND := tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: test test-all reproduce setup clean
+.PHONY: test test-all reproduce paper-check setup clean
 
 setup: $(VENV)/.installed
 
@@ -36,6 +38,11 @@ test-all: setup
 
 reproduce: setup
 	$(PY) -m common.reproduce --papers $(PAPERS) --budget $(BUDGET)
+
+# a time-boxed dry run of every `paper` profile at full size, with a verified resume
+# -> results/paper_check.json (results/paper_check_gpu.json when TensorFlow sees a GPU)
+paper-check: setup
+	$(PY) -m common.paper_check
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -285,7 +285,15 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
             sections[paper] = saved_section(paper, out)
             continue
         print(f"[report] {paper}", flush=True)
-        sections[paper] = rendered(paper, paper_section(paper, budget, runs_root, out), runs_root)
+        section = paper_section(paper, budget, runs_root, out)
+        if budget != "cpu" and importlib.util.find_spec(f"papers.{paper}.experiments") is not None:
+            # the paper's experiment list with the state of each run (common/launch.py)
+            from common.launch import experiment_section
+            text, runs = experiment_section(paper, budget, runs_root)
+            section.body = f"{section.body.rstrip()}\n\n{text}"
+            shown = {Path(r).resolve() for r in section.runs}
+            section.runs = [*section.runs, *(r for r in runs if r.resolve() not in shown)]
+        sections[paper] = rendered(paper, section, runs_root)
         (out / paper).mkdir(parents=True, exist_ok=True)
         (out / paper / SECTION_FILE).write_text(json.dumps(sections[paper], indent=1, sort_keys=True) + "\n")
     path = out / "REPORT.md"

@@ -3,8 +3,10 @@
 run(budget, runs_root)       the slow part; writes only under runs_root/dqn/. Each step is skipped
                              when already done; re-running continues the Pong run:
   1. Pong with the Nature learner (`--profile cpu`, runs/dqn/cpu-seed0; budget "paper": `--profile
-     nature`, runs/dqn/nature-seed0), at most DQN_TRAIN_MINUTES (default 38) minutes per
-     invocation; a later invocation resumes it. DQN_TRAIN_MINUTES=0 skips Pong training.
+     nature`, runs/dqn/nature/pong-seed0, the Pong run of the launcher's Nature list,
+     papers/dqn/experiments.py), at most DQN_TRAIN_MINUTES minutes per invocation (default: 38
+     at the cpu budget, no limit at the paper budget); a later invocation resumes it.
+     DQN_TRAIN_MINUTES=0 skips Pong training.
      DQN_PONG_RUN_DIR trains (and evaluates) another run directory instead.
   2. CartPole-v1 algorithm check (`--profile cartpole`, runs/dqn/cartpole-seed0).
   3. The Nature evaluation protocol (evaluate.py: eps 0.05, 30 games, 18,000-frame cap) on the
@@ -69,8 +71,8 @@ def _profile(budget: str) -> str:
 
 
 def _pong_name(budget: str) -> str:
-    """Default Pong run directory name: cpu-seed0, nature-seed0, or smoke-pong-seed0."""
-    return "smoke-pong-seed0" if budget == SMOKE else f"{_profile(budget)}-seed0"
+    """Default Pong run directory name: cpu-seed0, nature/pong-seed0, or smoke-pong-seed0."""
+    return {"cpu": "cpu-seed0", SMOKE: "smoke-pong-seed0"}.get(budget, "nature/pong-seed0")
 
 
 def _cart_prefix(budget: str) -> str:
@@ -111,11 +113,15 @@ def run(budget: str, runs_root: Path) -> None:
         _run_smoke(runs_root)
         return
     profile = _profile(budget)
-    pong_dir = Path(os.environ.get("DQN_PONG_RUN_DIR") or runs_root / PAPER / f"{profile}-seed0")
+    pong_dir = Path(os.environ.get("DQN_PONG_RUN_DIR") or runs_root / PAPER / _pong_name(budget))
     cart_dir = runs_root / PAPER / "cartpole-seed0"
-    minutes = float(os.environ.get("DQN_TRAIN_MINUTES", "38"))
-    if minutes > 0 and not (pong_dir / "DONE").exists():
-        _train(["--profile", profile, "--run-dir", str(pong_dir), "--max-minutes", str(minutes)])
+    # one invocation's share of Pong: 38 minutes at the cpu budget, no limit at the paper budget
+    # (unless DQN_TRAIN_MINUTES says so)
+    limit = os.environ.get("DQN_TRAIN_MINUTES", "38" if budget == "cpu" else "")
+    minutes = float(limit) if limit else None
+    if minutes != 0 and not (pong_dir / "DONE").exists():
+        _train(["--profile", profile, "--run-dir", str(pong_dir)]
+               + (["--max-minutes", str(minutes)] if minutes else []))
     if not (cart_dir / "DONE").exists():
         _train(["--profile", "cartpole", "--run-dir", str(cart_dir)])
     _evaluate_latest(pong_dir)
@@ -361,6 +367,10 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         "loop_env_frames_per_s": bench.get("loop_env_frames_per_s"),
         "benchmark_load_average_1min": bench.get("load_average_1min"),
         "benchmark_commit": bench.get("commit"),
+        # the 1M-transition replay checkpoint (benchmark.py --replay-only), with its own date
+        **{k: bench.get(k) for k in ("replay_size_gb_1m", "replay_save_seconds_1m",
+                                     "replay_load_peak_rss_gb_1m", "replay_load_seconds_1m",
+                                     "replay_checkpoint_date", "replay_checkpoint_load_average_1min")},
         # added with the run()/report() split
         "pong_cpu_final_score_agent_steps": final_step,
         "pong_cpu_final_score_env_frames": final_frames,

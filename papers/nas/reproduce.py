@@ -47,7 +47,6 @@ PROFILE = {("cpu", "cifar10"): ["--profile", "cpu"], ("cpu", "ptb"): ["--profile
            ("smoke", "cifar10"): ["--profile", "smoke", "--set", "workers=2"],
            ("smoke", "ptb"): ["--profile", "smoke", "--set", "workers=2"]}
 RUN_SUFFIX = {"cpu": "-seed0", "paper": "-paper-seed0", "smoke": "-smoke-seed0"}
-SMOKE_WORKERS = 2
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 #: Table 1 row of each search space (config field `space`)
 TABLE1_ROW = {"v1": "NAS v1", "strides": "NAS v2", "pooling": "NAS v3 max pooling ("}
@@ -68,7 +67,7 @@ def run(budget: str, runs_root: Path) -> None:
     todo = [n for n in SEARCHES if not (run_dir(runs_root, n, budget) / "DONE").exists()]
     shared_ray = budget == "smoke" and bool(todo)
     if shared_ray:
-        train.init_ray(SMOKE_WORKERS)
+        train.init_ray()
     try:
         for name, (task, search) in SEARCHES.items():
             argv = PROFILE[(budget, task)] + ["--set", f"task={task}", "--set", f"search={search}",

@@ -190,4 +190,4 @@ def test_run_keeps_its_environment_variables(tmp_path, monkeypatch):
     monkeypatch.delenv("DQN_PONG_RUN_DIR")
     reproduce.run("paper", tmp_path / "runs")
     assert [c[0] for c in calls] == ["train", "evaluate"]           # CartPole only; no Pong training
-    assert calls[1][1] == tmp_path / "runs" / "dqn" / "nature-seed0"
+    assert calls[1][1] == tmp_path / "runs" / "dqn" / "nature" / "pong-seed0"
