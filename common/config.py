@@ -3,7 +3,12 @@
 Every paper keeps one frozen dataclass whose defaults ARE the paper's values. Each field is
 declared with `param(...)`, which records where the value comes from and its unit:
 
-    gamma: float = param(0.99, source="Mnih 2015, Ext. Data Table 1", unit="discount per agent step")
+    gamma: float = param(0.99, source="Mnih 2015, Ext. Data Table 1", unit="discount per agent step",
+                         bounds="[0, 1]")
+
+Every number declares its valid range (`bounds=`), and a config class may add `rules()`, the
+relations between fields its code relies on; `apply_overrides` checks both whenever values come
+from outside (profiles, `--set`, a run dir's config.json), with a one-line ConfigError.
 
 Where we knowingly run something other than the paper (official code differs, or the text is
 ambiguous), the field's default is what we run and `paper=` keeps the paper's value, with
@@ -19,6 +24,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
+import re
 import sys
 import types
 import typing
@@ -26,13 +33,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
+from common.errors import UserError, fail
+
 _MISSING = object()
 
 
 def param(default: Any, *, source: str, unit: str = "", help: str = "",
           paper: Any = _MISSING, reason: str = "", choices: Sequence[Any] | None = None,
-          selects: bool = False):
-    """A config field with its provenance.
+          selects: bool = False, bounds: str | None = None):
+    """A config field with its provenance and its valid values.
 
     default: the value we run by default (the paper's, unless `paper=` says otherwise).
     source:  where the paper value is read, e.g. "Sukhbaatar 2015, Sec. 4.2".
@@ -42,11 +51,16 @@ def param(default: Any, *, source: str, unit: str = "", help: str = "",
     choices: the allowed values, checked by `--set`.
     selects: the field picks which of the paper's experiments runs (a bAbI task, a DMC task);
              any of its values is the paper's, so changing it is never a deviation.
+    bounds:  the valid range of a number (of each item of a tuple; None stays allowed where the
+             type allows it): "> 0", ">= 1", "<= 1", "[0, 1]", "(0, 1]", "[0, 1)", or "any"
+             (any finite number). Every number must be finite. Every int or float field of a
+             paper config declares one (tests/common/test_config_ranges.py).
     """
     if paper is not _MISSING and not reason:
         raise ValueError("param(paper=...) needs a reason= for the deviation")
     metadata = {"source": source, "unit": unit, "help": help, "reason": reason,
-                "choices": tuple(choices) if choices is not None else None, "selects": selects}
+                "choices": tuple(choices) if choices is not None else None, "selects": selects,
+                "bounds": _parse_bounds(bounds) if bounds is not None else None}
     if paper is not _MISSING:
         metadata["paper"] = paper
     if isinstance(default, (list, dict, set)):
@@ -71,7 +85,7 @@ class Deviation:
     reason: str
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A bad config key or value; its message is one line meant for the user."""
 
 
@@ -82,7 +96,9 @@ def paper_value(cls_or_cfg, name: str) -> Any:
 
 
 def apply_overrides(cfg, overrides: Mapping[str, Any]):
-    """dataclasses.replace with type checking; unknown keys raise ConfigError."""
+    """dataclasses.replace with type and range checking, then the config's own rules (`check`);
+    unknown keys and bad values raise ConfigError. The way to build a config from any outside
+    values: `--set`, profiles, and a run dir's config.json read back."""
     fields = {f.name: f for f in dataclasses.fields(cfg)}
     checked = {}
     for key, value in overrides.items():
@@ -90,7 +106,21 @@ def apply_overrides(cfg, overrides: Mapping[str, Any]):
             raise ConfigError(f"unknown config key '{key}' for {type(cfg).__name__}; "
                               f"valid keys: {', '.join(sorted(fields))}")
         checked[key] = _check_type(cfg, fields[key], value)
-    return dataclasses.replace(cfg, **checked)
+    out = dataclasses.replace(cfg, **checked)
+    check(out)
+    return out
+
+
+def check(cfg) -> None:
+    """Raise ConfigError unless every field holds a value in its declared range and every
+    cross-field rule of the config holds: `rules()`, when the class defines it, returns
+    (holds, message) pairs for the relations the code relies on (e.g. DQN's minibatch must fit
+    in the replay memory filled before the first update)."""
+    for f in dataclasses.fields(cfg):
+        _check_bounds(f, getattr(cfg, f.name))
+    for holds, message in getattr(cfg, "rules", lambda: [])():
+        if not holds:
+            raise ConfigError(message)
 
 
 def build(cls, profiles: Mapping[str, Profile], profile: str,
@@ -148,8 +178,56 @@ def describe_fields(cls) -> str:
         paper = (f"; paper: {f.metadata['paper']!r} ({f.metadata['reason']})"
                  if "paper" in f.metadata else "")
         helptext = f" -- {f.metadata['help']}" if f.metadata.get("help") else ""
-        lines.append(f"  {f.name} = {f.default!r}{unit}; {f.metadata['source']}{paper}{helptext}")
+        bounds = f" ({f.metadata['bounds'].text})" if f.metadata.get("bounds") else ""
+        lines.append(f"  {f.name} = {f.default!r}{bounds}{unit}; {f.metadata['source']}{paper}{helptext}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- valid ranges
+
+@dataclass(frozen=True)
+class Bounds:
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = True
+    high_open: bool = True
+    text: str = "any"
+
+    def contains(self, x: float) -> bool:
+        return (math.isfinite(x) and (x > self.low if self.low_open else x >= self.low)
+                and (x < self.high if self.high_open else x <= self.high))
+
+
+_NUMBER = r"[-+]?(?:\d[\d_]*\.?\d*(?:e[-+]?\d+)?)"
+
+
+def _parse_bounds(text: str) -> Bounds:
+    """'> 0', '>= 1', '< 1', '<= 1', '[0, 1]', '(0, 1]', '[0, 1)', '(0, 1)' or 'any'."""
+    t = text.strip()
+    if t == "any":
+        return Bounds(text="any finite number")
+    if m := re.fullmatch(rf"(>=|>|<=|<)\s*({_NUMBER})", t):
+        op, x = m.group(1), float(m.group(2))
+        if op.startswith(">"):
+            return Bounds(low=x, low_open=op == ">", text=t)
+        return Bounds(high=x, high_open=op == "<", text=t)
+    if m := re.fullmatch(rf"([\[(])\s*({_NUMBER})\s*,\s*({_NUMBER})\s*([\])])", t):
+        low, high = float(m.group(2)), float(m.group(3))
+        if low > high:
+            raise ValueError(f"empty bounds {text!r}")
+        return Bounds(low, high, m.group(1) == "(", m.group(4) == ")", t)
+    raise ValueError(f"bounds {text!r}: use '> 0', '>= 1', '[0, 1]', '(0, 1]', ... or 'any'")
+
+
+def _check_bounds(f, value) -> None:
+    """ConfigError unless `value` (each item of a tuple; None passes) is in the field's bounds."""
+    bounds = f.metadata.get("bounds")
+    if bounds is None or value is None:
+        return
+    items = value if isinstance(value, tuple) else (value,)
+    if not all(bounds.contains(x) for x in items):
+        each = " (each item)" if isinstance(value, tuple) else ""
+        raise ConfigError(f"bad value {value!r} for '{f.name}'; valid range{each}: {bounds.text}")
 
 
 # ---------------------------------------------------------------------------- type checking
@@ -251,7 +329,8 @@ class RunArgs:
     deviations: list[Deviation]
     seed: int
     run_dir: Path
-    resume: str              # "auto": continue the run in run_dir if any; "never": refuse to touch one
+    resume: str              # "auto": continue the run in run_dir if any; "previous": past broken
+                             # checkpoints (moved aside); "never": refuse to touch one
     deterministic: bool
     argv: list[str]
     prog: str = ""           # the entry point, e.g. "papers.memn2n.train_lm"
@@ -275,9 +354,11 @@ def parse_args(cls, profiles: Mapping[str, Profile], *, prog: str, description: 
     ap.add_argument("--seed", type=int, default=0, help="global seed (default: 0)")
     ap.add_argument("--run-dir", type=Path, default=None,
                     help=f"run directory (default: {runs_root}/{prog.split('.')[-2] if '.' in prog else prog}/<profile>-seed<seed>)")
-    ap.add_argument("--resume", choices=["auto", "never"], default="auto",
-                    help="auto: continue from the last complete checkpoint in --run-dir; "
-                         "never: refuse if --run-dir already holds a run")
+    ap.add_argument("--resume", choices=["auto", "previous", "never"], default="auto",
+                    help="auto: continue from the last complete checkpoint in --run-dir; previous: "
+                         "the same, but a checkpoint that cannot be restored is moved to "
+                         "checkpoints/broken/ and the one before it is tried; never: refuse if "
+                         "--run-dir already holds a run")
     ap.add_argument("--deterministic", action="store_true",
                     help="enable TensorFlow op determinism (slower)")
     ap.add_argument("--max-minutes", type=float, default=None, metavar="M",
@@ -285,23 +366,18 @@ def parse_args(cls, profiles: Mapping[str, Profile], *, prog: str, description: 
                          "this invocation (exit status 0); re-running the command resumes")
     ns = ap.parse_args(argv)
     if ns.max_minutes is not None and not ns.max_minutes > 0:
-        _die(f"--max-minutes must be a positive number of minutes, got {ns.max_minutes}")
+        fail(f"--max-minutes must be a positive number of minutes, got {ns.max_minutes}")
     sets = {}
     for item in ns.set:
         if "=" not in item:
-            _die(f"--set expects KEY=VALUE, got {item!r}")
+            fail(f"--set expects KEY=VALUE, got {item!r}")
         key, value = item.split("=", 1)
         sets[key.strip()] = value.strip()
     try:
         cfg, devs = build(cls, profiles, ns.profile, sets)
     except ConfigError as e:
-        _die(str(e))
+        fail(str(e))                 # exit 2 in-process too, as argparse does for a bad option
     paper_name = prog.split(".")[-2] if "." in prog else prog
     run_dir = ns.run_dir or Path(runs_root) / paper_name / f"{ns.profile}-seed{ns.seed}"
     return RunArgs(cfg, ns.profile, devs, ns.seed, Path(run_dir), ns.resume, ns.deterministic, argv,
                    prog, ns.max_minutes)
-
-
-def _die(message: str):
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)

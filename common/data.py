@@ -24,11 +24,13 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.errors import UserError
+
 CHECKSUMS = Path(__file__).with_name("data_checksums.txt")
 DEFAULT_DIR = Path.home() / ".cache" / "repro-papers" / "data"
 
 
-class DataError(RuntimeError):
+class DataError(UserError, RuntimeError):
     """Missing or corrupt data; the message is one line naming the file and the fix."""
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common.errors import UserError, as_user_error
+
 # task -> (domain, task, action repeat, source of the action repeat)
 TASKS = {
     "cheetah_run": ("cheetah", "run", 4, "alexlee-gk/slac gin (cheetah_run) and published CSV"),
@@ -48,7 +50,7 @@ RENDER_MODES = ("faithful", "fast")
 EPISODE_ENV_STEPS = 1000  # dm_control's default time limit (20 s at these control timesteps)
 
 
-class EnvError(ValueError):
+class EnvError(UserError, ValueError):
     """A bad environment request; the message is one line for the user."""
 
 
@@ -219,7 +221,8 @@ def _serve() -> None:
                 value = getattr(worker, cmd)(**kw)
             reply = ("ok", value)
         except Exception as e:  # noqa: BLE001 -- reported to the parent as one line
-            reply = ("error", f"DM Control worker: {type(e).__name__}: {e}")
+            fixable = as_user_error(e)          # e.g. dm_control not installed: say how to fix it
+            reply = ("error", str(fixable) if fixable else f"DM Control worker: {type(e).__name__}: {e}")
         pickle.dump(reply, out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
         if cmd == "close":

@@ -517,5 +517,6 @@ def main(argv=None) -> int:
 if __name__ == "__main__":
     # through the imported module, so that Ray workers import `attempt` and `Experiment` (from the
     # code they were given) instead of unpickling copies of this __main__'s
+    from common.errors import run_main
     from common.launch import main as _main
-    raise SystemExit(_main())
+    run_main(_main)

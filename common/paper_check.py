@@ -1,6 +1,7 @@
 """`make paper-check`: a time-boxed dry run of every paper's `paper` profile at full size.
 
     python -m common.paper_check [--papers dqn memn2n_lm ...] [--seconds N] [--out results/paper_check.json]
+    python -m common.paper_check --readme     # only re-render the README's table from the JSON files
 
 For each check it runs the paper's own train command on the exact `paper` profile (only the
 check-only settings listed in CHECKS change, each with its reason, none of them a size) in a
@@ -54,6 +55,7 @@ class Check:
     argv: tuple[str, ...] = ()                    # extra arguments of the entry point
     extra: Callable[[Any, dict], dict] | None = None   # more measurements, in the check's process
     precision: Callable[[Any], str] = lambda cfg: "float32"
+    units_per_step: Callable[[Any], float] = lambda cfg: 1   # budget units per step of the run's counter
 
 
 def _dqn_budget(cfg) -> float:
@@ -62,7 +64,7 @@ def _dqn_budget(cfg) -> float:
 
 def _memn2n_epochs(cfg) -> float:
     from papers.memn2n.train import total_epochs
-    return 20 * total_epochs(cfg)     # one Table 1 column: 20 tasks, each its own run of 10 repeats
+    return total_epochs(cfg)          # the joint model: one run of 10 repeats over all 20 tasks
 
 
 def _lm_updates(cfg) -> float:
@@ -80,6 +82,7 @@ def _nas_child_epoch(cfg, result: dict) -> dict:
     from papers.nas.child import train_cifar_child
     from papers.nas.search_space import random_actions, task_steps
     from papers.nas.train import load_task_data
+    cfg = dataclasses.replace(cfg, child_max_seconds=0.0)   # the search loop's cut does not apply here
     data = load_task_data(cfg)
     actions = random_actions(task_steps(cfg, 0), np.random.default_rng(0))
     b, short, long = cfg.child_batch, 4, 16
@@ -105,12 +108,24 @@ def _nas_child_epoch(cfg, result: dict) -> dict:
                                  f"{cfg.train_size // b} batches per epoch, validation on {cfg.val_size} images"}
 
 
+def _slac_curve_end(cfg, result: dict) -> dict:
+    """The paper reports returns up to 500,000 env steps (Lee 2020, Fig. 5 and Table 1); the
+    official num_iterations (the budget above) runs far past that."""
+    from common.dmc import action_repeat
+    steps = 500_000 // action_repeat(cfg.task)
+    per = result.get("seconds_per_unit")
+    return {"paper_curve_end_agent_steps": steps,
+            "projected_hours_to_paper_curve_end": None if per is None else round(per * steps / 3600, 1)}
+
+
 CHECKS: dict[str, Check] = {
     "dqn": Check(
         module="papers.dqn.train", unit="agent steps", budget=_dqn_budget,
         steady_from=lambda cfg: cfg.replay_start,
         precision=lambda cfg: cfg.precision,
-        hardware="one GPU per game (Mnih 2015 trained each of its 49 games separately; 50M frames each)",
+        hardware="one GPU and 8 GB of RAM per game (Mnih 2015 trained each of its 49 games separately, "
+                 "50M frames each; the replay holds 7.06 GB when full: its pages are touched as it fills, "
+                 "so the slice's peak RSS covers only the first transitions)",
         smoke_sets={"total_agent_steps": "100000"}),
     "a3c": Check(
         module="papers.a3c.train", unit="env frames", budget=lambda cfg: cfg.total_frames,
@@ -118,18 +133,21 @@ CHECKS: dict[str, Check] = {
         hardware="16 CPU cores per game (Mnih 2016: 16 actor-learner threads on one machine, no GPU)",
         smoke_sets={"total_frames": "10000000"}),
     "memn2n_babi": Check(
-        module="papers.memn2n.train", unit="epochs (10 repeats of one task)", budget=_memn2n_epochs,
-        steady_from=lambda cfg: 1,
-        hardware="a CPU core (a bAbI task trains in seconds to minutes; budget = one Table 1 column, 20 tasks)",
+        module="papers.memn2n.train", unit="epochs (10 repeats, 20 tasks jointly)",
+        budget=lambda cfg: _memn2n_epochs(cfg), steady_from=lambda cfg: 2, argv=("--variant", "joint"),
+        hardware="a few CPU cores (Table 1's joint model, the largest bAbI setting; a single-task run "
+                 "of the paper profile trains in about 15 s here, too short to slice)",
         smoke_sets={"epochs": "100000"}),
     "memn2n_lm": Check(
         module="papers.memn2n.train_lm", unit="updates", budget=_lm_updates,
-        steady_from=lambda cfg: 1,
+        steady_from=lambda cfg: 1, units_per_step=lambda cfg: cfg.epoch_size,
         hardware="one GPU or a few CPU cores (Table 2's 150 hidden / 7 hops / memory 200 on PTB)",
         sets={"epoch_size": ("40", "epochs of 40 updates so that the slice passes epoch ends "
                                    "(the run checkpoints once per epoch); the update is the paper's"),
               "eval_words": ("4000", "validation on 4,000 words per epoch instead of the whole 73,760-word "
-                                     "stream, so the slice times updates, not evaluation")},
+                                     "stream, so the slice times updates, not evaluation"),
+              "min_lr": ("0", "the official stop (lr below 1e-5 after repeated annealing) would end the run "
+                              "within the slice's short epochs; the cost of an update does not depend on lr")},
         smoke_sets={"epochs": "100000", "min_lr": "0"}),
     "nas": Check(
         module="papers.nas.train", unit="children", budget=lambda cfg: cfg.total_architectures,
@@ -146,7 +164,7 @@ CHECKS: dict[str, Check] = {
     "slac": Check(
         module="papers.slac.train", unit="agent steps (1 model + 1 actor-critic update each)",
         budget=lambda cfg: cfg.train_agent_steps, steady_from=lambda cfg: cfg.initial_model_train_steps + 1,
-        precision=lambda cfg: cfg.compute_dtype,
+        precision=lambda cfg: cfg.compute_dtype, extra=_slac_curve_end,
         hardware="one GPU per task and seed (official code: one GPU; 6 DM Control tasks)",
         sets={"initial_model_train_steps": ("30", "30 of the 100,000 pre-training model updates, so the slice "
                                                   "reaches the agent phase, whose step is timed; the "
@@ -180,13 +198,13 @@ def device() -> str:
 def _slice(check: Check, argv: list[str], minutes: float) -> dict:
     """One invocation of the train command with a time box; returns its exit status."""
     import importlib
-    from common.run import CheckpointError, RunDirError
+    from common.errors import UserError
     module = importlib.import_module(check.module)
     try:
         code = module.main([*argv, "--max-minutes", f"{minutes:.4f}"])
     except SystemExit as e:
         code = e.code
-    except (CheckpointError, RunDirError) as e:
+    except UserError as e:
         return {"exit": 2, "error": str(e)}
     return {"exit": code if isinstance(code, int) else 0}   # some mains return a summary or a path
 
@@ -197,12 +215,17 @@ def _newest_marker(run_dir: Path) -> dict | None:
     return json.loads(markers[-1].read_text()) if markers else None
 
 
-def _rate(marks: list[tuple[float, int]], steady_from: int) -> float | None:
-    """Seconds per step between the first and last boundary at or after `steady_from`."""
-    steady = [(t, s) for t, s in marks if s >= steady_from]
-    if len(steady) < 2 or steady[-1][1] == steady[0][1]:
-        return None
-    return (steady[-1][0] - steady[0][0]) / (steady[-1][1] - steady[0][1])
+def _rate(slices: list[list[tuple[float, int]]], steady_from: int) -> float | None:
+    """Seconds per step between the first and last boundary at or after `steady_from` within
+    one slice (never across the restart), from the slice that advanced the most steps."""
+    best = None
+    for marks in slices:
+        steady = [(t, s) for t, s in marks if s >= steady_from]
+        if len(steady) >= 2 and steady[-1][1] > steady[0][1]:
+            span = steady[-1][1] - steady[0][1]
+            if best is None or span > best[0]:
+                best = (span, (steady[-1][0] - steady[0][0]) / span)
+    return None if best is None else best[1]
 
 
 def run_check(name: str, profile: str, seconds: float, run_dir: Path,
@@ -222,7 +245,7 @@ def run_check(name: str, profile: str, seconds: float, run_dir: Path,
     t0 = time.time()
     run_module.PROGRESS.clear()
     first = _slice(check, argv, seconds / 60)
-    marks = list(run_module.PROGRESS)
+    marks = [list(run_module.PROGRESS)]
     saved = _newest_marker(run_dir)
     out["slice1"] = {**first, "seconds": round(time.time() - t0, 1),
                      "checkpoint_step": saved and saved["step"]}
@@ -233,7 +256,7 @@ def run_check(name: str, profile: str, seconds: float, run_dir: Path,
     t1, restores_before = time.time(), len(run_module.RESTORES)
     run_module.PROGRESS.clear()
     second = _slice(check, argv, max(seconds / 2, 3.0) / 60)
-    marks += list(run_module.PROGRESS)
+    marks.append(list(run_module.PROGRESS))
     restored = run_module.RESTORES[restores_before:]
     after = _newest_marker(run_dir)
     out["slice2"] = {**second, "seconds": round(time.time() - t1, 1),
@@ -252,6 +275,7 @@ def run_check(name: str, profile: str, seconds: float, run_dir: Path,
         problems.append("slice 2 did not continue past the restored step")
     cfg = _config(name, run_dir)
     per_step = _rate(marks, check.steady_from(cfg))
+    per_step = None if per_step is None else per_step / check.units_per_step(cfg)
     out.update(ok=not problems, unit=check.unit, precision=check.precision(cfg),
                seconds_per_unit=None if per_step is None else round(per_step, 5),
                paper_budget_units=check.budget(cfg), hardware_paper_budget_needs=check.hardware)
@@ -275,6 +299,62 @@ def _config(name: str, run_dir: Path):
     fields = {f.name for f in dataclasses.fields(cls)}
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.items() if k in fields}
     return dataclasses.replace(cls(), **values)
+
+
+# ------------------------------------------------------------------------------------ README
+
+README_BEGIN = "<!-- GENERATED:paper_check (python -m common.paper_check --readme) -->"
+README_END = "<!-- /GENERATED:paper_check -->"
+NAMES = {"dqn": "DQN (Nature)", "a3c": "A3C FF (Pong)", "memn2n_babi": "MemN2N bAbI, Table 1 joint model",
+         "memn2n_lm": "MemN2N PTB LM (150 / 7 / 200)", "nas": "NAS CIFAR-10 search", "slac": "SLAC"}
+
+
+def readme_table(results_dir: Path = ROOT / "results") -> str:
+    """The README's table of the committed checks: one row per paper, the CPU check and, when
+    one was made, the GPU check."""
+    from common.results import fmt
+    runs = {}
+    for kind, name in (("cpu", "paper_check.json"), ("gpu", "paper_check_gpu.json")):
+        if (results_dir / name).exists():
+            runs[kind] = json.loads((results_dir / name).read_text())["checks"]
+    if "cpu" not in runs:
+        return "No paper check has been run yet: `make paper-check`."
+    any_cpu = next(iter(runs["cpu"].values()))
+    seconds = json.loads((results_dir / "paper_check.json").read_text())["seconds_per_slice"]
+    lines = [f"Measured by `make paper-check` on {any_cpu.get('device', '?')}: each `paper` profile "
+             f"trained for a time box of {seconds:g} s, then resumed (verified) for {max(seconds / 2, 3):g} s.",
+             "GPU figures: " + (f"measured on {next(iter(runs['gpu'].values())).get('device')}."
+                                if "gpu" in runs else "not yet measured (no GPU was available to us)."), "",
+             "| paper profile | check | unit | seconds per unit (CPU) | paper budget | projected hours (CPU) "
+             "| peak RSS (GB) | GPU: projected hours | hardware the paper's budget needs |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in runs["cpu"].items():
+        gpu = runs.get("gpu", {}).get(name, {})
+        budget = r.get("paper_budget_units")
+        lines.append(f"| {NAMES.get(name, name)} | {'ok' if r.get('ok') else 'FAILED: ' + str(r.get('why'))} "
+                     f"| {r.get('unit')} | {_sig(r.get('seconds_per_unit'))} "
+                     f"| {budget:,.0f} | {fmt(r.get('projected_hours_this_machine'), 1)} "
+                     f"| {fmt(r.get('peak_rss_gb'), 2)} | {fmt(gpu.get('projected_hours_this_machine'), 1)} "
+                     f"| {r.get('hardware_paper_budget_needs')} |")
+    lines.append("")
+    for name, r in runs["cpu"].items():
+        if r.get("projected_hours_to_paper_curve_end") is not None:
+            lines.append(f"{NAMES[name]}: {fmt(r['projected_hours_to_paper_curve_end'], 0)} h here to the end of "
+                         f"the paper's curves ({r['paper_curve_end_agent_steps']:,} agent steps = 500k env steps); "
+                         f"the budget column is the official code's num_iterations.")
+        if "search_loop" in r:
+            lines.append(f"{NAMES[name]}: the seconds per unit are one child epoch at the paper's settings "
+                         f"({r.get('child_measurement')}); the search loop itself (children cut at 15 s, "
+                         f"controller updates, checkpoints) ran {fmt(r['search_loop'].get('seconds_per_unit'), 1)} s "
+                         f"per child.")
+    loads = [r.get("load_average_1min_after") for r in runs["cpu"].values() if r.get("load_average_1min_after")]
+    if loads:
+        lines.append(f"Load average (1 min) after each check: {', '.join(fmt(v, 1) for v in loads)}; other work on the machine slows the figures above.")
+    return "\n".join(lines)
+
+
+def _sig(value) -> str:
+    return "-" if value is None else f"{value:.3g}"
 
 
 # ------------------------------------------------------------------------------------ driver
@@ -301,11 +381,17 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=None,
                     help="output JSON (default: results/paper_check.json, or results/paper_check_gpu.json "
                          "when a GPU is visible; --profile smoke: results/smoke/paper_check.json)")
+    ap.add_argument("--readme", action="store_true",
+                    help="only rewrite the README's table from the committed results/paper_check*.json")
     ap.add_argument("--one", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--run-dir", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
         return _child(args)
+    if args.readme:
+        from common.results import write_between_markers
+        write_between_markers(ROOT / "README.md", README_BEGIN, README_END, readme_table())
+        return 0
     results, work = {}, Path(tempfile.mkdtemp(prefix="paper_check-"))
     try:
         for name in args.papers:
@@ -333,10 +419,16 @@ def main(argv=None) -> int:
     out = args.out or (ROOT / "results" / ("smoke" if args.profile == "smoke" else "")
                        / ("paper_check_gpu.json" if gpu else "paper_check.json"))
     out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and args.out is None:          # a re-check of some papers keeps the others' results
+        results = {**json.loads(out.read_text())["checks"], **results}
     out.write_text(json.dumps({"seconds_per_slice": args.seconds, "checks": results}, indent=2) + "\n")
     print(f"[paper_check] wrote {out}", flush=True)
+    if args.profile == "paper" and args.out is None:
+        from common.results import write_between_markers
+        write_between_markers(ROOT / "README.md", README_BEGIN, README_END, readme_table())
     return 0 if all(r.get("ok") for r in results.values()) else 1
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from common.errors import run_main
+    run_main(main)

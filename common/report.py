@@ -39,6 +39,7 @@ from pathlib import Path
 from common.results import markdown_table, read_json, read_rows, write_between_markers
 
 ROOT = Path(__file__).resolve().parents[1]
+PAPERS_DIR = ROOT / "papers"
 PAPERS = ("dqn", "a3c", "memn2n", "nas", "slac")
 TITLES = {
     "dqn": "DQN (Mnih et al. 2013, 2015)",
@@ -268,22 +269,59 @@ def budget_results(results_dir: Path, budget: str) -> Path:
     return results_dir if budget == "cpu" else results_dir / budget
 
 
+def has_runs(paper: str, runs_root: Path) -> bool:
+    """True when runs_root/<paper>/ holds at least one run directory (a config.json)."""
+    folder = Path(runs_root) / paper
+    return folder.is_dir() and next(folder.rglob("config.json"), None) is not None
+
+
+class _Snapshot:
+    """The files a paper's report() may rewrite (its results folder and README), kept so that a
+    refused rebuild leaves them byte-identical."""
+
+    def __init__(self, paper: str, out: Path):
+        self.folder, self.readme = out / paper, PAPERS_DIR / paper / "README.md"
+        self.files = {p: p.read_bytes() for p in self.folder.rglob("*") if p.is_file()} \
+            if self.folder.is_dir() else {}
+        self.readme_bytes = self.readme.read_bytes() if self.readme.exists() else None
+
+    def restore(self) -> None:
+        for p in self.folder.rglob("*") if self.folder.is_dir() else []:
+            if p.is_file() and p not in self.files:
+                p.unlink()
+        for p, data in self.files.items():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        if self.readme_bytes is not None:
+            self.readme.write_bytes(self.readme_bytes)
+
+
 def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Path = ROOT / "results",
-          readme: Path | None | str = "auto", papers=PAPERS) -> Path:
+          readme: Path | None | str = "auto", papers=None, force: bool = False) -> Path:
     """Rebuild results/REPORT.md (always all five papers) and the results block of `readme`
-    ("auto": the repository's README.md, only when writing the repository's results/). The
-    sections of `papers` are rebuilt from the run directories (and saved); the others are the
-    sections saved by an earlier build."""
+    ("auto": the repository's README.md, only when writing the repository's results/).
+
+    A rebuild never destroys evidence by accident. `papers=None` (all papers, none named)
+    rebuilds the papers that have run directories under runs_root and keeps the saved section,
+    README block and evidence of the others. A paper named in `papers` is rebuilt from whatever
+    runs there are, except that a rebuild that would replace a saved section by one of a lower
+    status (complete -> partial -> not run) is undone, byte for byte, and reported, unless
+    `force`: a UserError at the end names each paper refused and what it would have dropped."""
     if readme == "auto":
         readme = ROOT / "README.md" if results_dir.resolve() == (ROOT / "results").resolve() else None
     out = budget_results(results_dir, budget)
     out.mkdir(parents=True, exist_ok=True)
-    sections = {}
+    named = papers is not None
+    papers = PAPERS if papers is None else papers
+    sections, refused = {}, []
     for paper in PAPERS:
-        if paper not in papers:
-            print(f"[report] {paper}: the saved section ({paper}/{SECTION_FILE})", flush=True)
+        if paper not in papers or not (named or has_runs(paper, runs_root)):
+            why = "not selected" if paper not in papers else f"no runs under {_shown(Path(runs_root))}/{paper}/"
+            print(f"[report] {paper}: the saved section ({paper}/{SECTION_FILE}; {why})", flush=True)
             sections[paper] = saved_section(paper, out)
             continue
+        old = read_json(out / paper / SECTION_FILE)
+        snapshot = _Snapshot(paper, out)
         print(f"[report] {paper}", flush=True)
         section = paper_section(paper, budget, runs_root, out)
         if budget != "cpu" and importlib.util.find_spec(f"papers.{paper}.experiments") is not None:
@@ -293,7 +331,13 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
             section.body = f"{section.body.rstrip()}\n\n{text}"
             shown = {Path(r).resolve() for r in section.runs}
             section.runs = [*section.runs, *(r for r in runs if r.resolve() not in shown)]
-        sections[paper] = rendered(paper, section, runs_root)
+        new = rendered(paper, section, runs_root)
+        if old is not None and not force and STATUSES.index(new["status"]) > STATUSES.index(old["status"]):
+            snapshot.restore()
+            refused.append(f"{paper} ({old['status']}: {old['headline']} -> {new['status']}: {new['headline']})")
+            sections[paper] = old
+            continue
+        sections[paper] = new
         (out / paper).mkdir(parents=True, exist_ok=True)
         (out / paper / SECTION_FILE).write_text(json.dumps(sections[paper], indent=1, sort_keys=True) + "\n")
     path = out / "REPORT.md"
@@ -301,6 +345,11 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
     if readme is not None and budget == "cpu":
         write_between_markers(readme, README_BEGIN, README_END, readme_block(sections, budget))
     print(f"[report] wrote {path}", flush=True)
+    if refused:
+        from common.errors import UserError
+        raise UserError(f"kept the saved results of {'; '.join(refused)}, whose runs under "
+                        f"{_shown(Path(runs_root))}/ would give less; point --runs at the folder holding "
+                        f"their runs, or pass --force to replace them")
     return path
 
 
@@ -329,15 +378,20 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=Path, default=Path(os.environ.get("REPRO_RUNS_DIR", ROOT / "runs")),
                     help="folder holding <paper>/ run directories (default: runs/)")
     ap.add_argument("--results", type=Path, default=ROOT / "results", help="output folder (default: results/)")
-    ap.add_argument("--papers", nargs="+", default=list(PAPERS), choices=PAPERS,
-                    help="papers whose sections are rebuilt from their runs (default: all); the others keep "
-                         f"their saved <results>/<paper>/{SECTION_FILE}")
+    ap.add_argument("--papers", nargs="+", default=None, choices=PAPERS,
+                    help="papers whose sections are rebuilt from their runs (default: every paper that has "
+                         f"runs); the others keep their saved <results>/<paper>/{SECTION_FILE}, README block "
+                         "and evidence.json")
+    ap.add_argument("--force", action="store_true",
+                    help="replace saved results even by a section of lower status (complete -> partial "
+                         "-> not run); without it such a rebuild is undone and reported")
     args = ap.parse_args(argv)
     if not args.runs.is_dir():
         ap.error(f"runs folder {args.runs} does not exist; pass --runs DIR holding <paper>/ run directories")
-    build(args.budget, args.runs, args.results, papers=args.papers)
+    build(args.budget, args.runs, args.results, papers=args.papers, force=args.force)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from common.errors import run_main
+    run_main(main)

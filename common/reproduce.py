@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sys
 import time
 import traceback
 from pathlib import Path
 
 from common import launch, report
+from common.errors import as_user_error
 
 
 def main(argv=None) -> int:
@@ -50,8 +52,12 @@ def main(argv=None) -> int:
         t0 = time.time()
         try:
             importlib.import_module(f"papers.{paper}.reproduce").run(args.budget, args.runs)
-        except Exception:  # noqa: BLE001 -- one paper's failure must not hide the others
-            traceback.print_exc()
+        except Exception as e:  # noqa: BLE001 -- one paper's failure must not hide the others
+            user_error = as_user_error(e)
+            if user_error is not None:
+                print(f"error: {user_error}", file=sys.stderr, flush=True)   # the user's to fix: one line
+            else:
+                traceback.print_exc()                                        # a bug: its traceback
             failed.append(paper)
             print(f"[reproduce] {paper}: FAILED after {time.time() - t0:.0f} s; `make reproduce PAPERS={paper}` "
                   f"resumes it", flush=True)
@@ -64,4 +70,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from common.errors import run_main
+    run_main(main)

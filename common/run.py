@@ -15,9 +15,12 @@ every CSV table is cut back to the rows logged up to that checkpoint, so it cont
 duplicated rows. SIGINT/SIGTERM set a flag that the training loop checks with
 `run.exit_if_interrupted(...)`, which saves a checkpoint and exits; so does the end of the time
 box `--max-minutes` (exit status 0). Each completion marker holds a fingerprint (SHA-256) of every
-variable the checkpoint saved, and a restore recomputes it: a resumed run provably continues from
+variable the checkpoint saved (unless the values changed while saving: a checkpoint taken while
+learner threads run), and a restore recomputes it: a resumed run provably continues from
 the weights, optimizer slots and counters that were saved. A checkpoint that fails to restore is
-reported in one line and left untouched.
+reported in one line and left untouched. A run that diverged stops with NonFiniteLossError: its
+trainer checks the losses it reads at each log row (`run.check_finite`), and `save` refuses
+variables that hold nan or inf, so the newest checkpoint stays the last good one.
 
 Typical use in a train.py:
 
@@ -38,6 +41,7 @@ import csv
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import platform
 import shlex
@@ -50,6 +54,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from common.config import RunArgs, format_deviations
+from common.errors import NonFiniteLossError, UserError
 
 PACKAGES = ("tensorflow", "keras", "tensorflow-probability", "numpy", "gymnasium", "ale-py",
             "mujoco", "dm-control", "ray", "matplotlib")
@@ -67,18 +72,20 @@ def _mark_progress(step) -> None:
         PROGRESS.append((now, step))
 
 
-class RunDirError(RuntimeError):
+class RunDirError(UserError, RuntimeError):
     """The run directory cannot be used as asked; the message is one line for the user."""
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(UserError, RuntimeError):
     """A checkpoint cannot be restored; the message is one line for the user."""
 
 
 class Run:
     def __init__(self, args: RunArgs, *, paper: str, step_column: str, max_to_keep: int = 2,
-                 tensorboard: bool = True):
+                 tensorboard: bool = True, lr_fields: tuple[str, ...] = ()):
+        """lr_fields: the config's learning rates, named by the error of a run that diverged."""
         self.args, self.paper, self.step_column = args, paper, step_column
+        self.lr_fields = lr_fields
         self.dir = Path(args.run_dir)
         self.ckpt_dir = self.dir / "checkpoints"
         self.max_to_keep = max_to_keep
@@ -98,27 +105,38 @@ class Run:
     def _open(self) -> None:
         """Create the run dir, or check that an existing one holds this same run. A finished
         run (DONE) is left untouched; a resumed one keeps the config, deviations and versions of
-        its first invocation, and versions.json lists the commits of the later ones."""
+        its first invocation, and versions.json lists the commits of the later ones. An existing
+        run's files are first written by `restore()`, once a checkpoint has restored: a run that
+        cannot be resumed is left as it was, byte for byte."""
         saved = self.dir / "config.json"
+        self._invocation_pending = saved.exists()
         if saved.exists():
             _check_resumable(self.dir, self.args, json.loads(saved.read_text()))
             if self.is_complete:
                 return
+            print(f"[{self.paper}] run dir {self.dir} (profile {self.args.profile}, seed {self.args.seed})")
+            print(format_deviations(self.args.deviations), flush=True)
+            return
         self.dir.mkdir(parents=True, exist_ok=True)
         self.ckpt_dir.mkdir(exist_ok=True)
-        if not saved.exists():
-            record = {"paper": self.paper, "profile": self.args.profile, "seed": self.args.seed,
-                      "deterministic": self.args.deterministic,
-                      "config": dataclasses.asdict(self.args.config)}
-            _write_json(saved, record)
-            _write_json(self.dir / "deviations.json", [dataclasses.asdict(d) for d in self.args.deviations])
+        record = {"paper": self.paper, "profile": self.args.profile, "seed": self.args.seed,
+                  "deterministic": self.args.deterministic,
+                  "config": dataclasses.asdict(self.args.config)}
+        _write_json(saved, record)
+        _write_json(self.dir / "deviations.json", [dataclasses.asdict(d) for d in self.args.deviations])
+        self._record_invocation()
+        print(f"[{self.paper}] run dir {self.dir} (profile {self.args.profile}, seed {self.args.seed})")
+        print(format_deviations(self.args.deviations), flush=True)
+
+    def _record_invocation(self) -> None:
+        """command.txt gets this invocation's command line; versions.json its commit."""
+        self._invocation_pending = False
+        self.ckpt_dir.mkdir(exist_ok=True)
         entry = self.args.prog or f"papers.{self.paper}.train"
         command = "python -m " + " ".join([entry] + [shlex.quote(a) for a in self.args.argv])
         with open(self.dir / "command.txt", "a") as f:
             f.write(f"{command}\n")
         self._record_versions()
-        print(f"[{self.paper}] run dir {self.dir} (profile {self.args.profile}, seed {self.args.seed})")
-        print(format_deviations(self.args.deviations), flush=True)
 
     def _record_versions(self) -> None:
         """versions.json: the packages and commit of the first invocation; a resume under
@@ -202,29 +220,34 @@ class Run:
             if any(self.ckpt_dir.glob("ckpt-*.index")):
                 print(f"[{self.paper}] checkpoints in {self.ckpt_dir} have no completion marker "
                       f"(interrupted while saving); starting from scratch beside them", flush=True)
+            if self._invocation_pending:
+                self._record_invocation()
             self._truncate_tables(0)
             return 0, {}
-        step = steps[-1]
-        prefix = self.ckpt_dir / f"ckpt-{step}"
-        try:
-            status = self._checkpoint.restore(str(prefix))
-            status.assert_existing_objects_matched()
-            if load_files is not None:
-                load_files(self._files_dir(step))
-        except Exception as e:  # noqa: BLE001 -- any failure is reported the same way
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise CheckpointError(
-                f"checkpoint {prefix} cannot be restored ({type(e).__name__}: {first[:200]}); "
-                f"it was left untouched: move {self.dir} away (or pass another --run-dir) to start "
-                f"over, or run the code version that wrote it") from None
+        while True:
+            step = steps.pop()
+            problem = self._restore_from(step, load_files)
+            if problem is None:
+                break
+            prefix = self.ckpt_dir / f"ckpt-{step}"
+            if self.args.resume != "previous":
+                older = f" (ckpt-{steps[-1]})" if steps else ""
+                raise CheckpointError(
+                    f"checkpoint {prefix} cannot be restored ({problem}); the run dir was left untouched: "
+                    f"re-run with --resume previous to continue from the newest checkpoint that restores"
+                    f"{older}, moving this one aside, or pass another --run-dir to start over")
+            aside = self._move_aside(step)
+            print(f"[{self.paper}] checkpoint {prefix} cannot be restored ({problem}); moved to {aside}",
+                  flush=True)
+            if not steps:
+                raise CheckpointError(f"no checkpoint of {self.dir} restores (the broken ones are in "
+                                      f"{self.ckpt_dir / 'broken'}); pass another --run-dir to start over")
+        if self._invocation_pending:
+            self._record_invocation()
         marker = json.loads((self.ckpt_dir / f"ckpt-{step}.complete.json").read_text())
         fingerprint = self.fingerprint()
         verified = marker.get("fingerprint") == fingerprint
-        if "fingerprint" in marker and not verified:
-            raise CheckpointError(
-                f"checkpoint {prefix} restored other values than were saved (variable fingerprint "
-                f"{fingerprint[:12]} != {marker['fingerprint'][:12]}); it was left untouched: run the "
-                f"code version that wrote it, or pass another --run-dir to start over")
+        prefix = self.ckpt_dir / f"ckpt-{step}"
         RESTORES.append({"run_dir": str(self.dir), "step": step, "fingerprint": fingerprint,
                          "verified": verified})
         self._truncate_tables(step)
@@ -232,13 +255,70 @@ class Run:
               f"{', variables verified' if verified else ''})", flush=True)
         return step, marker.get("state", {})
 
-    def fingerprint(self) -> str:
-        """SHA-256 over the values of every variable the checkpoint saves, in the checkpoint's
-        own traversal order (networks, optimizer slots, counters)."""
+    def variables_finite(self) -> bool:
+        """True when every floating-point variable the checkpoint saves is finite (one read)."""
         import tensorflow as tf
         from tensorflow.python.checkpoint import graph_view
         objects, _ = graph_view.ObjectGraphView(self._checkpoint).breadth_first_traversal()
-        h, seen = hashlib.sha256(), set()
+        flags = [tf.reduce_all(tf.math.is_finite(v)) for v in objects
+                 if isinstance(v, tf.Variable) and v.dtype.is_floating]
+        return bool(tf.reduce_all(flags).numpy()) if flags else True
+
+    def check_finite(self, step, values: Mapping[str, float]) -> None:
+        """Raise NonFiniteLossError if one of `values` (losses read at a log row) is nan or inf.
+        Called before the row is logged and before any save, so a diverged run stops with its
+        newest checkpoint the last good one."""
+        for name, value in values.items():
+            if not math.isfinite(value):
+                raise self.diverged(f"{name} became {value}", step)
+
+    def diverged(self, what: str, step) -> NonFiniteLossError:
+        """The one-line error of a run whose loss or weights became non-finite at `step`."""
+        steps = self.complete_checkpoints()
+        last = (f"the last good checkpoint is {self.step_column} {steps[-1]}; nothing after it was saved"
+                if steps else "no checkpoint was saved")
+        cfg = self.args.config
+        now = "".join(f"{k} is {getattr(cfg, k):g}; " for k in self.lr_fields)
+        sets = "".join(f" --set {k}=..." for k in self.lr_fields)
+        return NonFiniteLossError(f"{what} at {self.step_column} {step} ({last}); the run diverged: "
+                                  f"start a new run with a lower learning rate ({now}--run-dir NEW{sets})")
+
+    def _restore_from(self, step: int, load_files) -> str | None:
+        """Restore checkpoint `step` into the tracked objects; None, or what went wrong."""
+        prefix = self.ckpt_dir / f"ckpt-{step}"
+        try:
+            status = self._checkpoint.restore(str(prefix))
+            status.assert_existing_objects_matched()
+        except Exception as e:  # noqa: BLE001 -- any failure is reported the same way
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            return f"{type(e).__name__}: {first[:200]}"
+        marker = json.loads((self.ckpt_dir / f"ckpt-{step}.complete.json").read_text())
+        if marker.get("fingerprint") is not None and marker["fingerprint"] != self.fingerprint():
+            return "it restored other values than were saved: the variables' fingerprint differs"
+        if load_files is not None:
+            try:
+                load_files(self._files_dir(step))
+            except Exception as e:  # noqa: BLE001
+                first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                return f"its files: {type(e).__name__}: {first[:200]}"
+        return None
+
+    def _move_aside(self, step: int) -> Path:
+        """Move checkpoint `step` (all its files) into checkpoints/broken/; nothing is deleted."""
+        aside = self.ckpt_dir / "broken"
+        aside.mkdir(exist_ok=True)
+        for path in self.ckpt_dir.glob(f"ckpt-{step}.*"):
+            os.replace(path, aside / path.name)
+        return aside
+
+    def fingerprint(self) -> str:
+        """SHA-256 over the values of every variable the checkpoint saves, in the checkpoint's
+        own traversal order (networks, optimizer slots, counters), except tf.train.Checkpoint's
+        own save_counter, which each save increments."""
+        import tensorflow as tf
+        from tensorflow.python.checkpoint import graph_view
+        objects, _ = graph_view.ObjectGraphView(self._checkpoint).breadth_first_traversal()
+        h, seen = hashlib.sha256(), {id(self._checkpoint.save_counter)}
         for obj in objects:
             if isinstance(obj, tf.Variable) and id(obj) not in seen:
                 seen.add(id(obj))
@@ -253,18 +333,24 @@ class Run:
         completion marker (last, so a crash mid-save never looks complete)."""
         if self._manager is None:
             raise RuntimeError("call run.track(...) before run.save()")
+        if not self.variables_finite():    # never let a diverged run replace its last good checkpoint
+            raise self.diverged("a weight became nan or inf", step)
         for table in self._tables.values():
             table.flush()
         if self._writer is not None:
             self._writer.flush()
+        before = self.fingerprint()
         path = Path(self._manager.save(checkpoint_number=step))
+        # the fingerprint is that of the saved values only when nothing changed them while saving
+        # (A3C's learner threads may update during a periodic save: such a checkpoint gets none)
+        fingerprint = before if self.fingerprint() == before else None
         if save_files is not None:
             folder = self._files_dir(step)
             folder.mkdir(exist_ok=True)
             save_files(folder)
         _write_json(self.ckpt_dir / f"ckpt-{step}.complete.json",
                     {"step": step, "state": dict(state or {}), "time": time.time(),
-                     "fingerprint": self.fingerprint()})
+                     "fingerprint": fingerprint})
         self._prune()
         return path
 
@@ -366,13 +452,16 @@ def _check_resumable(run_dir: Path, args: RunArgs, saved: Mapping[str, Any]) -> 
 
 
 def finished_summary(args: RunArgs, paper: str) -> dict | None:
-    """The summary of the run in args.run_dir when an earlier invocation finished it with this
-    same config and seed (RunDirError otherwise), else None. Reads only: a trainer calls it
-    before loading data or building models, to skip finished runs cheaply."""
+    """The summary of the run in args.run_dir when an earlier invocation finished it, else None;
+    RunDirError when the run dir holds a run this command may not continue (another config or
+    seed, --resume never). Reads only: a trainer calls it before loading data or building models,
+    to skip finished runs cheaply and to refuse a wrong run dir before any work."""
     run_dir = Path(args.run_dir)
-    if not (run_dir / DONE).exists():
+    if not (run_dir / "config.json").exists():
         return None
     _check_resumable(run_dir, args, json.loads((run_dir / "config.json").read_text()))
+    if not (run_dir / DONE).exists():
+        return None
     print(f"[{paper}] {run_dir} is already complete; nothing to do", flush=True)
     return json.loads((run_dir / "summary.json").read_text())
 
@@ -473,4 +562,9 @@ def versions() -> dict[str, Any]:
         out["git_dirty"] = bool(dirty.stdout.strip()) if commit.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired):
         out["git_commit"], out["git_dirty"] = None, None
+    if out["git_commit"] is None and os.environ.get("REPRO_GIT_COMMIT"):
+        # code shipped to a Ray cluster without its .git: the launcher passes the driver's commit
+        out["git_commit"] = os.environ["REPRO_GIT_COMMIT"]
+        out["git_dirty"] = os.environ.get("REPRO_GIT_DIRTY") == "True"
+        out["git_commit_from"] = "the launcher's driver (REPRO_GIT_COMMIT)"
     return out

@@ -192,6 +192,8 @@ class ActorLearner(threading.Thread):
         return losses.linear_anneal(1.0, self.final_epsilon, self.learner.frames, cfg.epsilon_anneal_frames)
 
     def choose(self, head: np.ndarray) -> int:
+        if not np.all(np.isfinite(head)):                 # no policy to act with: the run diverged
+            raise FloatingPointError("the network's output became nan or inf")
         if self.learner.value_based:                      # epsilon-greedy on Q(s, .; theta')
             if self.rng.random() < self.epsilon():
                 return int(self.rng.integers(self.learner.n_actions))

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from common.config import build
+from common.errors import run_main
 from common.seeding import seed_everything
 from papers.a3c.config import PROFILES, A3CConfig
 
@@ -164,4 +165,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -36,60 +36,78 @@ class A3CConfig:
     center_frames: bool = param(False, source="Mnih 2013 (the network of Supp. Sec. 8): frames scaled to [0, 1] only",
                                 help="subtract each frame's mean pixel value before conv1 (ours)")
     # --- asynchrony
-    threads: int = param(16, source=S8 + " (16 actor-learner threads on one machine)", unit="threads")
+    threads: int = param(16, source=S8 + " (16 actor-learner threads on one machine)", unit="threads", bounds=">= 1")
     t_max: int = param(5, source=S8 + " (updates every 5 actions; Algorithm S3 t_max)", unit="agent steps",
-                       help="rollout length t_max (A3C, n-step Q) or I_AsyncUpdate (one-step methods)")
+                       help="rollout length t_max (A3C, n-step Q) or I_AsyncUpdate (one-step methods)", bounds=">= 1")
     total_frames: int = param(200_000_000, source="rldb paper__a3c note: 50 epochs x 4M frames (4-day agents)",
-                              unit="frames", help="T_max of the shared counter; the lr reaches 0 there")
+                              unit="frames", help="T_max of the shared counter; the lr reaches 0 there", bounds=">= 1")
     # --- optimisation
     lr: float = param(7e-4, source=EMAIL + " ('best learning rates around 7e-4')", unit="step size",
-                      help="initial learning rate eta (annealed linearly to 0 over lr_anneal_frames)")
+                      help="initial learning rate eta (annealed linearly to 0 over lr_anneal_frames)", bounds="> 0")
     lr_anneal_frames: int | None = param(None, source=S8 + " (lr 'annealed to 0 over the course of training')",
-                                         unit="frames", help="T at which eta reaches 0; None: total_frames")
+                                         unit="frames", help="T at which eta reaches 0; None: total_frames",
+                                         bounds=">= 1")
     lr_sampling: Literal["fixed", "log_uniform"] = param(
         "fixed", source=S8 + " (lr ~ LogUniform(1e-4, 1e-2), 50 runs per game)", paper="log_uniform",
         reason="one run per setting here: the e-mail's best fixed value instead of a random draw",
         choices=("fixed", "log_uniform"), help="log_uniform draws lr from [lr_low, lr_high] by seed")
-    lr_low: float = param(1e-4, source=S8, unit="step size")
-    lr_high: float = param(1e-2, source=S8, unit="step size")
-    rmsprop_decay: float = param(0.99, source=S8 + " (shared RMSProp, alpha = 0.99)")
-    rmsprop_epsilon: float = param(0.1, source=EMAIL)
+    lr_low: float = param(1e-4, source=S8, unit="step size", bounds="> 0")
+    lr_high: float = param(1e-2, source=S8, unit="step size", bounds="> 0")
+    rmsprop_decay: float = param(0.99, source=S8 + " (shared RMSProp, alpha = 0.99)", bounds="[0, 1)")
+    rmsprop_epsilon: float = param(0.1, source=EMAIL, bounds="> 0")
     rmsprop_g0: float = param(1.0, source="not in the paper: TensorFlow 1's RMSPropOptimizer, used by "
                               "miyosuda/async_deep_reinforce (rmsprop_applier.py, 'rms' slot = 1.0) and OpenAI "
                               "baselines' A2C, starts the mean square g at 1 (Keras 3 and PyTorch start at 0)",
                               unit="initial value of g",
                               help="g at the start; with 0 the first steps are 1/sqrt(1 - alpha) = 10x lr "
-                                   "per parameter")
+                                   "per parameter", bounds=">= 0")
     max_grad_norm: float = param(40.0, source=EMAIL + " (the paper says only that clipping was searched)",
-                                 unit="global L2 norm")
-    gamma: float = param(0.99, source=S8, unit="discount per agent step")
-    entropy_beta: float = param(0.01, source=S8 + " (Atari, TORCS)")
+                                 unit="global L2 norm", bounds="> 0")
+    gamma: float = param(0.99, source=S8, unit="discount per agent step", bounds="[0, 1]")
+    entropy_beta: float = param(0.01, source=S8 + " (Atari, TORCS)", bounds=">= 0")
     value_loss_coef: float = param(1.0, source="Mnih 2016, Algorithm S3: d(R - V)^2/d theta_v",
-                                   help="weight of (R - V)^2 against the policy loss (shared torso)")
+                                   help="weight of (R - V)^2 against the policy loss (shared torso)", bounds=">= 0")
     # --- value-based siblings
     target_update_frames: int = param(40_000, source=S8 + " (target network every 40,000 frames)",
-                                      unit="frames")
-    final_epsilons: tuple[float, ...] = param((0.1, 0.01, 0.5), source=S8)
-    final_epsilon_probs: tuple[float, ...] = param((0.4, 0.3, 0.3), source=S8)
+                                      unit="frames", bounds=">= 1")
+    final_epsilons: tuple[float, ...] = param((0.1, 0.01, 0.5), source=S8, bounds="[0, 1]")
+    final_epsilon_probs: tuple[float, ...] = param((0.4, 0.3, 0.3), source=S8, bounds="[0, 1]")
     epsilon_anneal_frames: int = param(4_000_000, source=S8 + " (1 -> final over the first 4M frames)",
-                                       unit="frames")
+                                       unit="frames", bounds=">= 1")
     # --- environment (Atari preprocessing of Mnih 2015, shared with DQN: common/atari.py)
-    action_repeat: int = param(4, source=S8 + " (action repeat 4, as DQN)", unit="frames per agent step")
-    history: int = param(4, source="Mnih 2015 Methods (frames stacked), used by Mnih 2016", unit="frames")
+    action_repeat: int = param(4, source=S8 + " (action repeat 4, as DQN)", unit="frames per agent step", bounds=">= 1")
+    history: int = param(4, source="Mnih 2015 Methods (frames stacked), used by Mnih 2016", unit="frames",
+                         bounds=">= 1")
     noop_max: int = param(30, source="Mnih 2015 Methods (up to 30 no-ops at the start of each game)",
-                          unit="agent steps")
+                          unit="agent steps", bounds=">= 0")
     clip_rewards: bool = param(True, source="Mnih 2015 Methods (rewards clipped to [-1, 1]); Mnih 2016 "
                                "uses the DQN Atari setup (Sec. 5.1)")
     terminal_on_life_loss: bool = param(False, source="not stated in Mnih 2016; the learner's terminal is "
                                         "the game over", help="treat a life loss as terminal for the learner")
     mlp_units: tuple[int, ...] = param((64, 64), source="ours (no MLP in the paper; CartPole check only)",
-                                       unit="units per layer")
+                                       unit="units per layer", bounds=">= 1")
     # --- bookkeeping (not algorithmic)
-    log_every_s: float = param(30.0, source="ours", unit="seconds", help="one metrics row per interval")
-    checkpoint_every_s: float = param(600.0, source="ours", unit="seconds")
-    eval_episodes: int = param(30, source="Mnih 2015 Methods (30 evaluation episodes)", unit="episodes")
+    log_every_s: float = param(30.0, source="ours", unit="seconds", help="one metrics row per interval", bounds="> 0")
+    checkpoint_every_s: float = param(600.0, source="ours", unit="seconds", bounds="> 0")
+    eval_episodes: int = param(30, source="Mnih 2015 Methods (30 evaluation episodes)", unit="episodes", bounds=">= 1")
     solved_return: float = param(0.0, source="ours (0: never stop early); CartPole's 'solved' is 195",
-                                 unit="return", help="stop once the mean of the last 100 episodes reaches it")
+                                 unit="return", help="stop once the mean of the last 100 episodes reaches it",
+                                 bounds=">= 0")
+
+    def rules(self):
+        """Relations between fields the code relies on (checked with every config, see common/config.py)."""
+        return [
+            (len(self.final_epsilons) == len(self.final_epsilon_probs) >= 1
+             and abs(sum(self.final_epsilon_probs) - 1.0) < 1e-6,
+             f"final_epsilon_probs {self.final_epsilon_probs} must give one probability per final "
+             f"epsilon {self.final_epsilons}, summing to 1; fix them with --set"),
+            (self.lr_low <= self.lr_high,
+             f"lr_low {self.lr_low:g} > lr_high {self.lr_high:g}: lr_sampling draws from [lr_low, lr_high]; "
+             f"swap them with --set"),
+            (not (self.network == "lstm" and self.method != "a3c"),
+             f"network lstm is used with method a3c only (Mnih 2016, Sec. 5.1), not {self.method}; "
+             f"--set network=ff or method=a3c"),
+        ]
 
 
 PROFILES = {

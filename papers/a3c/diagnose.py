@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from common.errors import run_main
 from papers.a3c.evaluate import EvalError, load_config, newest_checkpoint
 
 LAYERS = ("conv1", "conv2", "fc")
@@ -98,11 +98,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--states", type=int, default=400)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
-    try:
-        out = diagnose(args.run_dir, args.init, args.states, args.seed)
-    except EvalError as e:
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(2) from None
+    out = diagnose(args.run_dir, args.init, args.states, args.seed)
     if not args.init:
         (args.run_dir / "diagnosis.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out))
@@ -110,4 +106,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -14,11 +14,12 @@ from typing import NamedTuple
 import numpy as np
 
 from common.atari import AtariEnv, AtariError, FrameHistory
+from common.errors import UserError
 
 CARTPOLE = "CartPole-v1"
 
 
-class EnvError(ValueError):
+class EnvError(UserError, ValueError):
     """An unknown environment; the message is one line for the user."""
 
 

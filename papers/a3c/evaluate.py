@@ -17,19 +17,19 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from common.atari import NATURE_EPISODE_FRAMES
 from common.config import ConfigError, apply_overrides
+from common.errors import UserError, run_main
 from papers.a3c.config import A3CConfig
 
 EVAL_EPSILON = 0.05
 
 
-class EvalError(ValueError):
+class EvalError(UserError, ValueError):
     """The run dir cannot be evaluated; the message is one line for the user."""
 
 
@@ -103,15 +103,11 @@ def main(argv=None) -> dict:
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--max-episode-frames", type=int, default=NATURE_EPISODE_FRAMES)
     args = ap.parse_args(argv)
-    try:
-        summary = evaluate(args.run_dir, args.episodes, args.seed, args.max_episode_frames)
-    except EvalError as e:
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(2) from None
+    summary = evaluate(args.run_dir, args.episodes, args.seed, args.max_episode_frames)
     print(f"[a3c eval] mean return {summary['mean_return']:.2f} over {summary['episodes']} episodes "
           f"({summary['protocol']})", flush=True)
     return summary
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -557,5 +557,6 @@ def _update_readme(readme: Path, body: str) -> None:
 
 
 if __name__ == "__main__":
+    from common.errors import run_main
     from common.report import paper_cli
-    paper_cli("a3c", __doc__, run, report)
+    run_main(lambda argv: paper_cli("a3c", __doc__, run, report, argv))

@@ -18,7 +18,6 @@ episodes.csv (one row per finished training episode, raw score).
 from __future__ import annotations
 
 import math
-import sys
 import threading
 import time
 from collections import deque
@@ -26,11 +25,12 @@ from collections import deque
 import numpy as np
 
 from common.config import parse_args
+from common.errors import run_main
 from common.precision import set_precision
-from common.run import Run
+from common.run import Run, finished_summary
 from common.seeding import seed_everything
 from papers.a3c.config import PROFILES, A3CConfig
-from papers.a3c.envs import EnvError, make_task
+from papers.a3c.envs import make_task
 
 JOIN_TIMEOUT_S = 60.0
 # return_mean_100 (and the "solved" test) reads the episodes of every A3C thread, but only of the
@@ -91,19 +91,15 @@ def main(argv=None) -> dict | None:
     args = parse_args(A3CConfig, PROFILES, prog="papers.a3c.train", argv=argv,
                       description="A3C and the asynchronous value-based methods (Mnih et al. 2016)")
     cfg = args.config
+    if finished_summary(args, "a3c") is not None:    # also refuses a run dir of another run, before any work
+        return None
     set_precision("float32")                          # the paper's arithmetic; TF32 off on GPUs
     seeds = seed_everything(args.seed, args.deterministic)
-    try:
-        probe = make_task(cfg, seeds.env_seed(10_000))
-    except EnvError as e:
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(2) from None
+    probe = make_task(cfg, seeds.env_seed(10_000))
     from papers.a3c.agent import Learner
     learner = Learner(cfg, probe.obs_shape, probe.n_actions)
 
-    with Run(args, paper="a3c", step_column="env_frames") as run:
-        if run.completed_summary() is not None:
-            return None
+    with Run(args, paper="a3c", step_column="env_frames", lr_fields=("lr",)) as run:
         tracked = dict(model=learner.model, optimizer=learner.optimizer,
                        frames=learner.frames_var, updates=learner.updates_var)
         if learner.target is not None:
@@ -158,6 +154,7 @@ def main(argv=None) -> dict | None:
                    "frames_per_s": round((frames - last_frames) / max(now - last_log, 1e-9), 1)}
             row.update({k: round(float(v), 5) for k, v in zip(stat_names, d[:3]) if k != "unused"})
             row["grad_norm"] = round(float(d[3]), 4)
+            run.check_finite(frames, {k: row[k] for k in (*stat_names, "grad_norm") if k in row})
             run.log(row)
             print(f"[a3c] T {frames:,} frames | updates {learner.updates:,} | episodes {n_episodes} | "
                   f"mean return(100) {row['return_mean_100']} | {row['frames_per_s']} frames/s", flush=True)
@@ -180,18 +177,30 @@ def main(argv=None) -> dict | None:
                           f"after {solved_at['wall_time']} s, {t:,} frames", flush=True)
                     stop_event.set()
 
-        while not should_stop():
-            time.sleep(0.1)
-            if any(w.error is not None or not w.is_alive() for w in workers):
-                break
-            drain()
-            if time.time() - last_log >= cfg.log_every_s:
-                log_row()
-            if time.time() - last_ckpt >= cfg.checkpoint_every_s:
-                run.save(learner.frames, snapshot_state())
-                last_ckpt = time.time()
-
-        stop_workers(workers, stop_event)
+        try:
+            while not should_stop():
+                time.sleep(0.1)
+                if any(w.error is not None or not w.is_alive() for w in workers):
+                    break
+                drain()
+                if time.time() - last_log >= cfg.log_every_s:
+                    log_row()
+                if time.time() - last_ckpt >= cfg.checkpoint_every_s:
+                    run.save(learner.frames, snapshot_state())
+                    last_ckpt = time.time()
+        except Exception:           # e.g. a diverged loss: stop and join the threads, then report it
+            stop_event.set()
+            for w in workers:
+                w.join(JOIN_TIMEOUT_S)
+            raise
+        try:
+            stop_workers(workers, stop_event)
+        except RuntimeError as e:           # a thread failed: on a diverged network, say so in one line
+            if isinstance(e.__cause__, FloatingPointError):
+                raise run.diverged(str(e.__cause__), learner.frames) from None
+            if not run.variables_finite():
+                raise run.diverged("a weight became nan or inf", learner.frames) from None
+            raise
         drain()
         log_row()
         shares = timing_shares(workers)
@@ -209,4 +218,4 @@ def main(argv=None) -> dict | None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

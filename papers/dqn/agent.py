@@ -9,6 +9,8 @@ with a target network, DeepMind's RMSProp.
     losses.py, one optimizer step; every target_update_period updates theta^- <- theta (inside
     the same tf.function, so the loop reads nothing back from the device per update).
     With target_update_period = 0 (Mnih 2013) the targets come from the online network.
+    With double_q (van Hasselt 2016, Eq. 4) the online network picks argmax_a' Q(s', a') and the
+    target network values it (config.py refuses double_q without a target network).
   * DeepMind's RMSProp (Lua NeuralQLearner:qLearnMinibatch, no momentum buffer):
         g  <- 0.95 g  + 0.05 dw          g2 <- 0.95 g2 + 0.05 dw^2
         w  <- w - lr * dw / sqrt(g2 - g^2 + 0.01)
@@ -86,7 +88,11 @@ class DQNAgent:
         next_states = tf.transpose(next_states, self._to_nhwc)
         bootstrap_net = self.target if self.target is not None else self.online
         next_q = tf.cast(bootstrap_net(next_states, training=False), tf.float32)
-        y = losses.td_targets(rewards, terminals, next_q, cfg.gamma)
+        if cfg.double_q:
+            next_q_online = tf.cast(self.online(next_states, training=False), tf.float32)
+            y = losses.double_q_targets(rewards, terminals, next_q_online, next_q, cfg.gamma)
+        else:
+            y = losses.td_targets(rewards, terminals, next_q, cfg.gamma)
         with tf.GradientTape() as tape:
             q = tf.cast(self.online(states, training=True), tf.float32)
             loss = losses.q_learning_loss(q, actions, y, cfg.clip_delta, cfg.loss_reduction)

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common.errors import run_main
+
 NATURE_CAPACITY = 1_000_000    # Mnih 2015, Ext. Data Table 1 'replay memory size', transitions
 
 
@@ -191,4 +193,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_main(main)

@@ -38,12 +38,13 @@ class NatureConfig:
     screen: Literal["nature", "nips2013"] = param(
         "nature", source="Mnih 2015, Methods 'Preprocessing': full frame rescaled to 84x84",
         choices=("nature", "nips2013"))
-    action_repeat: int = param(4, source=T1 + " 'action repeat'", unit="emulator frames per agent step")
-    history_length: int = param(4, source=T1 + " 'agent history length'", unit="frames per state")
-    noop_max: int = param(30, source=T1 + " 'no-op max'", unit="agent steps")
+    action_repeat: int = param(4, source=T1 + " 'action repeat'", unit="emulator frames per agent step",
+                               bounds=">= 1")
+    history_length: int = param(4, source=T1 + " 'agent history length'", unit="frames per state", bounds=">= 1")
+    noop_max: int = param(30, source=T1 + " 'no-op max'", unit="agent steps", bounds=">= 0")
     train_episode_frames: int = param(
         108_000, source="Mnih 2015 Methods (30 min of play); common/atari.py", unit="emulator frames",
-        help="cap of one training game")
+        help="cap of one training game", bounds=">= 1")
     terminal_on_life_loss: bool = param(
         True, source="Dopamine dqn_nature.gin terminal_on_life_loss=True; spragunr run_nature.py "
                      "DEATH_ENDS_EPISODE (the paper text is UNVERIFIED on this)",
@@ -53,7 +54,7 @@ class NatureConfig:
     network: Literal["nature", "nips2013", "mlp"] = param(
         "nature", source=f"Mnih 2015 Methods 'Model architecture'; {LUA} convnet_atari3.lua",
         choices=("nature", "nips2013", "mlp"))
-    mlp_units: tuple[int, ...] = param((64, 64), source="ours (CartPole torso only)", unit="units")
+    mlp_units: tuple[int, ...] = param((64, 64), source="ours (CartPole torso only)", unit="units", bounds=">= 1")
     precision: Literal["float32", "mixed_bfloat16"] = param(
         "float32", source="Mnih 2015 (float32 on GPU; TF32 is switched off, common/precision.py)",
         choices=("float32", "mixed_bfloat16"),
@@ -61,49 +62,77 @@ class NatureConfig:
     # -------------------------------------------------------------- learner
     total_agent_steps: int = param(
         12_500_000, source="Mnih 2015 Methods: 50M frames (the Lua run_gpu runs steps=50M agent "
-                           "steps = 200M frames)", unit="agent steps")
-    replay_capacity: int = param(1_000_000, source=T1 + " 'replay memory size'", unit="transitions")
-    batch_size: int = param(32, source=T1 + " 'minibatch size'", unit="transitions")
-    gamma: float = param(0.99, source=T1 + " 'discount factor'", unit="per agent step")
-    update_period: int = param(4, source=T1 + " 'update frequency'", unit="agent steps per update")
+                           "steps = 200M frames)", unit="agent steps", bounds=">= 1")
+    replay_capacity: int = param(1_000_000, source=T1 + " 'replay memory size'", unit="transitions", bounds=">= 1")
+    batch_size: int = param(32, source=T1 + " 'minibatch size'", unit="transitions", bounds=">= 1")
+    gamma: float = param(0.99, source=T1 + " 'discount factor'", unit="per agent step", bounds="[0, 1]")
+    update_period: int = param(4, source=T1 + " 'update frequency'", unit="agent steps per update", bounds=">= 1")
     target_update_period: int = param(
         10_000, source=T1 + " 'target network update frequency' (measured in parameter updates; "
                             "the Lua code counts agent steps: numSteps % target_q == 1)",
-        unit="updates", help="0 = no target network (Mnih 2013)")
+        unit="updates", help="0 = no target network (Mnih 2013)", bounds=">= 0")
     replay_start: int = param(50_000, source=T1 + " 'replay start size' (Lua learn_start)",
-                              unit="agent steps", help="uniform-random policy, no updates, before it")
+                              unit="agent steps", help="uniform-random policy, no updates, before it", bounds=">= 1")
     optimizer: Literal["deepmind_rmsprop", "adam"] = param(
         "deepmind_rmsprop", source=f"Mnih 2015 Methods; {LUA} NeuralQLearner.lua (centered RMSProp, "
                                    "no momentum)", choices=("deepmind_rmsprop", "adam"))
-    learning_rate: float = param(2.5e-4, source=T1 + " 'learning rate'", unit="per update")
-    rms_decay: float = param(0.95, source=T1 + " 'gradient momentum' = 'squared gradient momentum'")
-    rms_epsilon: float = param(0.01, source=T1 + " 'min squared gradient' (inside the square root)")
+    learning_rate: float = param(2.5e-4, source=T1 + " 'learning rate'", unit="per update", bounds="> 0")
+    rms_decay: float = param(0.95, source=T1 + " 'gradient momentum' = 'squared gradient momentum'", bounds="[0, 1)")
+    rms_epsilon: float = param(0.01, source=T1 + " 'min squared gradient' (inside the square root)", bounds="> 0")
     clip_delta: float = param(1.0, source="Mnih 2015 Methods 'error clipping'; Lua clip_delta=1",
-                              help="0 = no clipping (squared error)")
+                              help="0 = no clipping (squared error)", bounds=">= 0")
     loss_reduction: Literal["sum", "mean"] = param(
         "sum", source=f"{LUA} NeuralQLearner.lua: network:backward sums the minibatch gradients",
         choices=("sum", "mean"))
-    eps_start: float = param(1.0, source=T1 + " 'initial exploration'")
-    eps_end: float = param(0.1, source=T1 + " 'final exploration'")
+    eps_start: float = param(1.0, source=T1 + " 'initial exploration'", bounds="[0, 1]")
+    eps_end: float = param(0.1, source=T1 + " 'final exploration'", bounds="[0, 1]")
     eps_decay_steps: int = param(
         1_000_000, source=T1 + " 'final exploration frame'; Lua ep_endt counts agent steps after "
-                               "learn_start", unit="agent steps after replay_start")
+                               "learn_start", unit="agent steps after replay_start", bounds=">= 1")
+    # -------------------------------------------------------------- later variants (off = Mnih 2013/2015)
+    double_q: bool = param(
+        False, source="off in Mnih 2013/2015; on: van Hasselt, Guez & Silver 2016 'Deep RL with Double "
+                      "Q-learning', Eq. 4 (carpedm20/deep-rl-tensorflow agent_type=DDQN)",
+        help="Double DQN targets: the target network values the online network's argmax_a' Q(s', a') "
+             "(losses.double_q_targets); needs a target network (target_update_period > 0)")
+    dueling: bool = param(
+        False, source="off in Mnih 2013/2015; on: Wang et al. 2016 'Dueling Network Architectures for "
+                      "Deep RL', Eq. 9 and Sec. 4.2 (carpedm20/deep-rl-tensorflow "
+                      "network_output_type=dueling)",
+        help="dueling head: the fc layer split into V and A streams of its width, Q = V + A - mean_a A "
+             "(networks.py; without Wang et al.'s 1/sqrt(2) gradient rescale and norm clipping)")
     # -------------------------------------------------------------- evaluation
-    eval_epsilon: float = param(0.05, source="Mnih 2015 Methods 'evaluation'; Lua eval eps 0.05")
-    eval_period: int = param(250_000, source=f"{LUA} run_gpu eval_freq=250000", unit="agent steps")
+    eval_epsilon: float = param(0.05, source="Mnih 2015 Methods 'evaluation'; Lua eval eps 0.05", bounds="[0, 1]")
+    eval_period: int = param(250_000, source=f"{LUA} run_gpu eval_freq=250000", unit="agent steps", bounds=">= 1")
     eval_episodes: int = param(30, source="Mnih 2015 Methods: 30 episodes per game", unit="episodes",
-                               help="periodic and final evaluation")
+                               help="periodic and final evaluation", bounds=">= 1")
     eval_episode_frames: int = param(18_000, source="Mnih 2015 Methods: up to 5 min (18,000 "
-                                                    "frames)", unit="emulator frames")
+                                                    "frames)", unit="emulator frames", bounds=">= 1")
     solved_eval_return: float | None = param(
         None, source="ours (CartPole check: Gym's 'solved' threshold 195)", unit="mean eval return",
-        help="stop once a periodic evaluation averages at least this; none = never")
+        help="stop once a periodic evaluation averages at least this; none = never", bounds="any")
     # -------------------------------------------------------------- bookkeeping
-    checkpoint_period: int = param(250_000, source="ours (Lua save_freq=125000)", unit="agent steps")
+    checkpoint_period: int = param(250_000, source="ours (Lua save_freq=125000)", unit="agent steps", bounds=">= 1")
     save_replay: bool = param(True, source="ours", help="store the replay memory (uncompressed, "
                                                         "replay.py) with each checkpoint, for an "
                                                         "exact resume")
-    log_period: int = param(10_000, source="ours", unit="agent steps", help="metrics.csv row period")
+    log_period: int = param(10_000, source="ours", unit="agent steps", help="metrics.csv row period", bounds=">= 1")
+
+    def rules(self):
+        """Relations between fields the code relies on (checked with every config, see common/config.py)."""
+        return [
+            (self.batch_size <= self.replay_start <= self.replay_capacity,
+             f"batch_size {self.batch_size} <= replay_start {self.replay_start} <= replay_capacity "
+             f"{self.replay_capacity} does not hold: the first update samples a minibatch from the "
+             f"replay_start transitions stored so far; change one of them with --set"),
+            (self.replay_capacity > self.history_length,
+             f"replay_capacity {self.replay_capacity} must exceed history_length {self.history_length} "
+             f"(a state stacks history_length frames); raise replay_capacity with --set"),
+            (not (self.double_q and self.target_update_period == 0),
+             "double_q needs a target network (van Hasselt 2016 Eq. 4 values the online argmax with "
+             "the target network) but target_update_period is 0 (none, as in Mnih 2013); set "
+             "target_update_period > 0 or double_q=false"),
+        ]
 
 
 @dataclass(frozen=True)
@@ -114,15 +143,16 @@ class Nips2013Config(NatureConfig):
         "nips2013", source="Mnih 2013 Sec. 4.1: 110x84 then an 84x84 crop", choices=("nature", "nips2013"))
     network: Literal["nature", "nips2013", "mlp"] = param(
         "nips2013", source="Mnih 2013 Sec. 4.1", choices=("nature", "nips2013", "mlp"))
-    total_agent_steps: int = param(2_500_000, source="Mnih 2013 Sec. 5: 10M frames", unit="agent steps")
+    total_agent_steps: int = param(2_500_000, source="Mnih 2013 Sec. 5: 10M frames", unit="agent steps",
+                                   bounds=">= 1")
     target_update_period: int = param(0, source="Mnih 2013 (no target network; spragunr run_nips.py "
-                                                "FREEZE_INTERVAL=-1)", unit="updates")
-    clip_delta: float = param(0.0, source="Mnih 2013 (error clipping introduced in Mnih 2015)")
+                                                "FREEZE_INTERVAL=-1)", unit="updates", bounds=">= 0")
+    clip_delta: float = param(0.0, source="Mnih 2013 (error clipping introduced in Mnih 2015)", bounds=">= 0")
     update_period: int = param(1, source="Mnih 2013 Algorithm 1 (one update per agent step)",
-                               unit="agent steps per update")
-    replay_start: int = param(50_000, source="not in Mnih 2013; Nature's value", unit="agent steps")
+                               unit="agent steps per update", bounds=">= 1")
+    replay_start: int = param(50_000, source="not in Mnih 2013; Nature's value", unit="agent steps", bounds=">= 1")
     learning_rate: float = param(2.5e-4, source="not in Mnih 2013 (UNVERIFIED); Nature's value",
-                                 unit="per update")
+                                 unit="per update", bounds="> 0")
 
 
 NIPS2013 = "nips2013"

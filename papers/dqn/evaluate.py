@@ -14,12 +14,18 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from common.errors import UserError, run_main
+from common.run import RunDirError
 from papers.dqn.envs import make_env, make_history
+
+
+class NoCheckpointError(UserError, FileNotFoundError):
+    """The run has no complete checkpoint yet (a FileNotFoundError too: papers/dqn/reproduce.py
+    treats it as "nothing to evaluate yet")."""
 
 
 def evaluate(agent, cfg, seed: int, episodes: int, epsilon: float,
@@ -49,7 +55,7 @@ def latest_checkpoint(run_dir: Path) -> tuple[int, Path]:
     steps = sorted(int(m.name.split("-")[1].split(".")[0])
                    for m in (run_dir / "checkpoints").glob("ckpt-*.complete.json"))
     if not steps:
-        raise FileNotFoundError(f"no complete checkpoint in {run_dir / 'checkpoints'}; train first "
+        raise NoCheckpointError(f"no complete checkpoint in {run_dir / 'checkpoints'}; train first "
                                 f"(python -m papers.dqn.train --run-dir {run_dir})")
     return steps[-1], run_dir / "checkpoints" / f"ckpt-{steps[-1]}"
 
@@ -60,7 +66,7 @@ def load_run_config(run_dir: Path):
     from papers.dqn.config import config_class
     path = run_dir / "config.json"
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found: --run-dir must be a training run directory")
+        raise RunDirError(f"{path} not found; pass the --run-dir of a training run")
     record = json.loads(path.read_text())
     return apply_overrides(config_class(record.get("profile", ""))(), record["config"])
 
@@ -75,12 +81,8 @@ def main(argv=None) -> int:
                     help="episode cap in emulator frames; Nature: 18,000 = 5 min (default)")
     ap.add_argument("--seed", type=int, default=12345, help="evaluation seed (no-ops, epsilon)")
     args = ap.parse_args(argv)
-    try:
-        cfg = load_run_config(args.run_dir)
-        step, prefix = latest_checkpoint(args.run_dir)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    cfg = load_run_config(args.run_dir)
+    step, prefix = latest_checkpoint(args.run_dir)
     import tensorflow as tf
     from common.precision import set_precision
     from papers.dqn.agent import DQNAgent
@@ -112,4 +114,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_main(main)

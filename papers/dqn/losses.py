@@ -3,6 +3,9 @@ pure functions of tensors.
 
   Target (Algorithm 1):      y_j = r_j                                   if episode ends at j+1
                              y_j = r_j + gamma * max_a' Q_hat(s_{j+1}, a')   otherwise
+  Double DQN (van Hasselt, Guez & Silver 2016, Eq. 4; `double_q`, off in both DQN papers):
+                             y_j = r_j + gamma * Q_hat(s_{j+1}, argmax_a' Q(s_{j+1}, a'; theta))
+                             the online network picks the action, the target network values it
   TD error:                  delta_j = y_j - Q(s_j, a_j; theta)
   Error clipping:            the error term is clipped to [-1, 1], i.e. the gradient of the loss
                              with respect to Q(s_j, a_j) is -clip(delta_j, -1, 1). That is the
@@ -20,6 +23,14 @@ def td_targets(rewards, terminals, next_q, gamma: float):
     """y = r + gamma * (1 - terminal) * max_a' Q_hat(s', a').  Shapes: (B,), (B,), (B, |A|)."""
     not_done = 1.0 - ops.cast(terminals, "float32")
     return ops.cast(rewards, "float32") + gamma * not_done * ops.max(next_q, axis=-1)
+
+
+def double_q_targets(rewards, terminals, next_q_online, next_q_target, gamma: float):
+    """van Hasselt 2016, Eq. 4: y = r + gamma * (1 - terminal) * Q_hat(s', argmax_a' Q(s', a')).
+    Shapes: (B,), (B,), (B, |A|) from the online network, (B, |A|) from the target network."""
+    not_done = 1.0 - ops.cast(terminals, "float32")
+    best = ops.argmax(next_q_online, axis=-1)                     # argmax_a' Q(s', a'; theta)
+    return ops.cast(rewards, "float32") + gamma * not_done * chosen_q(next_q_target, best)
 
 
 def chosen_q(q_values, actions):

@@ -11,6 +11,14 @@ memory and the acting path never hold float frames). Output: one Q-value per act
     paper's text: no padding.)
   NIPS 2013 (Sec. 4.1): 84x84x4 -> conv 16 8x8/4 -> 20x20x16 -> conv 32 4x4/2 -> 9x9x32
             -> fc 256 -> fc |A|.
+  Dueling head (`dueling`, Wang et al. 2016 "Dueling Network Architectures for Deep RL", off in
+  both DQN papers): the fc hidden layer becomes two streams of the same width (Wang et al.
+  Sec. 4.2: after the Nature conv torso, "two streams of fully-connected layers", each with 512
+  units), one ending in V(s) (1 output), one in A(s, a) (|A| outputs), aggregated by Eq. 9:
+        Q(s, a) = V(s) + (A(s, a) - 1/|A| sum_a' A(s, a'))
+    Not done: Wang et al. also rescale the gradient entering the last conv layer by 1/sqrt(2)
+    and clip gradient norms to 10 (Sec. 4.2). carpedm20/deep-rl-tensorflow, which offered this
+    head, adds its 512-unit streams after the fc 512 layer instead of in its place.
 
 Initialisation: Torch7's default, which the Lua code uses: weights and biases uniform in
 +-1/sqrt(fan_in). `precision="mixed_bfloat16"` computes in bfloat16 with float32 variables; the
@@ -22,6 +30,7 @@ from __future__ import annotations
 import math
 
 import keras
+from keras import ops
 
 NATURE_CONVS = ((32, 8, 4), (64, 4, 2), (64, 3, 1))   # (filters, kernel, stride)
 NATURE_HIDDEN = 512
@@ -36,9 +45,39 @@ def _torch_init(fan_in: int) -> dict:
             "bias_initializer": keras.initializers.RandomUniform(-bound, bound)}
 
 
+class DuelingAggregation(keras.layers.Layer):
+    """Wang et al. 2016, Eq. 9: Q(s, a) = V(s) + (A(s, a) - mean_a' A(s, a')).
+    Shapes: V (B, 1), A (B, |A|) -> Q (B, |A|)."""
+
+    def call(self, value, advantage):
+        return value + advantage - ops.mean(advantage, axis=-1, keepdims=True)
+
+
+def q_head(features, hidden: int, n_actions: int, dueling: bool, dtype: str | None = None):
+    """fc `hidden` (ReLU) -> Q(s, .) over the torso's (B, F) features; with `dueling`, two such
+    streams ending in V(s) and A(s, .), aggregated by Eq. 9. Hidden layers compute in `dtype`
+    (None: Keras' global policy); Q-values are float32."""
+    fan_in = features.shape[-1]
+    if not dueling:
+        x = keras.layers.Dense(hidden, activation="relu", dtype=dtype, name="fc",
+                               **_torch_init(fan_in))(features)                       # (B, hidden)
+        return keras.layers.Dense(n_actions, dtype="float32", name="q",
+                                  **_torch_init(hidden))(x)                           # (B, |A|)
+    v = keras.layers.Dense(hidden, activation="relu", dtype=dtype, name="value_fc",
+                           **_torch_init(fan_in))(features)                           # (B, hidden)
+    v = keras.layers.Dense(1, dtype="float32", name="value", **_torch_init(hidden))(v)  # V(s): (B, 1)
+    a = keras.layers.Dense(hidden, activation="relu", dtype=dtype, name="advantage_fc",
+                           **_torch_init(fan_in))(features)                           # (B, hidden)
+    a = keras.layers.Dense(n_actions, dtype="float32", name="advantage",
+                           **_torch_init(hidden))(a)                                  # A(s, .): (B, |A|)
+    return DuelingAggregation(dtype="float32", name="q")(v, a)                        # Q(s, .): (B, |A|)
+
+
 def conv_q_network(convs, hidden: int, n_actions: int, history: int = 4,
-                   precision: str = "float32", name: str = "q_network") -> keras.Model:
-    """Conv torso + fc hidden + linear Q head over uint8 (84, 84, history) states."""
+                   precision: str = "float32", dueling: bool = False,
+                   name: str = "q_network") -> keras.Model:
+    """Conv torso + fc hidden + linear Q head (or the dueling head) over uint8 (84, 84, history)
+    states."""
     dtype = precision
     states = keras.Input((84, 84, history), dtype="uint8", name="states")
     x = keras.layers.Rescaling(1.0 / 255.0, dtype=dtype, name="scale")(states)
@@ -48,21 +87,21 @@ def conv_q_network(convs, hidden: int, n_actions: int, history: int = 4,
                                 name=f"conv{i + 1}", **_torch_init(channels * kernel * kernel))(x)
         channels = filters
     flat = keras.layers.Flatten(dtype=dtype)(x)
-    x = keras.layers.Dense(hidden, activation="relu", dtype=dtype, name="fc",
-                           **_torch_init(flat.shape[-1]))(flat)
-    q = keras.layers.Dense(n_actions, dtype="float32", name="q", **_torch_init(hidden))(x)
+    q = q_head(flat, hidden, n_actions, dueling, dtype)
     return keras.Model(states, q, name=name)
 
 
-def mlp_q_network(obs_shape, units, n_actions: int, name: str = "q_network") -> keras.Model:
-    """CartPole check: float observations -> MLP -> Q-values (same head as the conv nets)."""
+def mlp_q_network(obs_shape, units, n_actions: int, dueling: bool = False,
+                  name: str = "q_network") -> keras.Model:
+    """CartPole check: float observations -> MLP -> Q-values. The last hidden layer belongs to
+    the head (q_head), so that `dueling` splits it into two streams as in the conv nets."""
     states = keras.Input(tuple(obs_shape), dtype="float32", name="states")
     x = keras.layers.Flatten()(states)
     fan_in = x.shape[-1]
-    for i, n in enumerate(units):
+    for i, n in enumerate(units[:-1]):
         x = keras.layers.Dense(n, activation="relu", name=f"fc{i + 1}", **_torch_init(fan_in))(x)
         fan_in = n
-    q = keras.layers.Dense(n_actions, dtype="float32", name="q", **_torch_init(fan_in))(x)
+    q = q_head(x, units[-1], n_actions, dueling)
     return keras.Model(states, q, name=name)
 
 
@@ -70,8 +109,8 @@ def build_q_network(cfg, n_actions: int, state_shape, name: str = "q_network") -
     """The network named by `cfg.network`."""
     if cfg.network == "nature":
         return conv_q_network(NATURE_CONVS, NATURE_HIDDEN, n_actions, cfg.history_length,
-                              cfg.precision, name)
+                              cfg.precision, cfg.dueling, name)
     if cfg.network == "nips2013":
         return conv_q_network(NIPS2013_CONVS, NIPS2013_HIDDEN, n_actions, cfg.history_length,
-                              cfg.precision, name)
-    return mlp_q_network(state_shape, cfg.mlp_units, n_actions, name)
+                              cfg.precision, cfg.dueling, name)
+    return mlp_q_network(state_shape, cfg.mlp_units, n_actions, cfg.dueling, name)

@@ -605,5 +605,6 @@ def _body(ev: dict, v: dict) -> str:
 
 
 if __name__ == "__main__":
+    from common.errors import run_main
     from common.report import paper_cli
-    paper_cli("dqn", __doc__, run, report)
+    run_main(lambda argv: paper_cli("dqn", __doc__, run, report, argv))

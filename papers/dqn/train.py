@@ -24,11 +24,11 @@ import time
 
 import numpy as np
 
-from common.atari import AtariError
 from common.config import parse_args
+from common.errors import run_main
 from common.precision import set_precision
 from common.progress import Progress
-from common.run import CheckpointError, Run, RunDirError
+from common.run import Run, finished_summary
 from common.seeding import seed_everything
 from papers.dqn.config import PROFILES, config_class
 
@@ -46,11 +46,7 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(config_class(_profile(argv)), PROFILES, prog="papers.dqn.train",
                       description=DESCRIPTION, default_profile="nature", argv=argv)
-    try:
-        return train(args)
-    except (AtariError, RunDirError, CheckpointError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    return train(args)
 
 
 def train(args) -> int:
@@ -62,6 +58,8 @@ def train(args) -> int:
     from papers.dqn.replay import ReplayMemory
 
     cfg = args.config
+    if finished_summary(args, "dqn") is not None:    # also refuses a run dir of another run, before any work
+        return 0
     set_precision(cfg.precision)                      # float32: TF32 off on Ampere/Hopper GPUs
     seeds = seed_everything(args.seed, args.deterministic)
     env = make_env(cfg, seeds.env_seed(0), cfg.train_episode_frames)
@@ -73,9 +71,7 @@ def train(args) -> int:
     rng = seeds.generator(0)          # exploration and minibatch sampling
     t_invocation = time.time()
 
-    with Run(args, paper="dqn", step_column="agent_steps") as run:
-        if run.completed_summary() is not None:
-            return 0
+    with Run(args, paper="dqn", step_column="agent_steps", lr_fields=("learning_rate",)) as run:
         run.track(**agent.trackables())
         replay_dir = "replay"                         # <checkpoint>.files/replay/, replay.py's format
         start, state = run.restore(
@@ -139,6 +135,8 @@ def train(args) -> int:
                        "loss": _mean(losses), "mean_q": _mean(qs),
                        "episodes": episodes,
                        "train_return": float(np.mean(returns)) if returns else float("nan")}
+                if losses:                            # nan stands for "no update yet" only
+                    run.check_finite(step, {"loss": row["loss"], "mean_q": row["mean_q"]})
                 run.log(row)
                 progress.update(step - progress.count, **{k: row[k] for k in
                                                           ("epsilon", "loss", "train_return")})
@@ -189,4 +187,4 @@ def _mean(values: list) -> float:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_main(main)

@@ -20,6 +20,8 @@ import time
 
 import numpy as np
 
+from common.errors import run_main
+
 
 def measure(task: int, repeats: int, epochs: int, xla: bool = True) -> dict:
     import tensorflow as tf
@@ -77,4 +79,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
+
+from common.errors import run_main
 
 CHUNK = 100  # questions per evaluation call
 
@@ -65,14 +66,10 @@ def main(argv=None) -> int:
     ap.add_argument("--run-dir", type=Path, required=True, help="a finished bAbI run directory")
     ns = ap.parse_args(argv)
     from papers.memn2n import train
-    try:
-        report = train.rescore(ns.run_dir)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    report = train.rescore(ns.run_dir)
     print(json.dumps(report, indent=2))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_main(main)

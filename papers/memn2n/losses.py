@@ -99,5 +99,7 @@ def babi_learning_rate(epoch: int, base_lr: float, decay_every: int) -> float:
 
 
 def perplexity(nll_sum: float, count: int) -> float:
-    """exp(mean negative log-likelihood per word)."""
-    return math.exp(nll_sum / max(count, 1))
+    """exp(mean negative log-likelihood per word); inf where that overflows a float (a mean
+    above ~709.78 nats, reached only by a diverged model) or where the NLL is nan."""
+    mean = nll_sum / max(count, 1)
+    return math.exp(mean) if mean < 709.0 else math.inf

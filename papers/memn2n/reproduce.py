@@ -142,4 +142,5 @@ def _cli() -> None:
 
 
 if __name__ == "__main__":
-    _cli()
+    from common.errors import run_main
+    run_main(lambda argv: _cli())

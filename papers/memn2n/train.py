@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from common.config import Profile, parse_args
-from common.data import DataError
+from common.config import Profile, apply_overrides, parse_args
+from common.errors import fail, run_main
 from common.precision import set_precision
-from common.run import Run, finished_summary
+from common.run import Run, RunDirError, finished_summary
 from common.seeding import seed_everything
 from papers.memn2n import data, evaluate
 from papers.memn2n.config import BABI_PROFILES, VARIANTS, BabiConfig
@@ -59,8 +59,7 @@ def pop_variant(argv: list[str]) -> tuple[str, list[str]]:
             variant = value
             break
     if variant not in VARIANTS:
-        print(f"error: unknown --variant {variant!r}; choose one of: {', '.join(VARIANTS)}", file=sys.stderr)
-        raise SystemExit(2)
+        fail(f"unknown --variant {variant!r}; choose one of: {', '.join(VARIANTS)}")
     return variant, argv
 
 
@@ -153,11 +152,7 @@ def main(argv=None) -> dict:
     variant, argv = pop_variant(sys.argv[1:] if argv is None else argv)
     args = parse_args(BabiConfig, profiles_for(variant), prog="papers.memn2n.train", description=DESCRIPTION,
                       argv=argv)
-    try:
-        return train(args, variant)
-    except DataError as e:
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(2)
+    return train(args, variant)
 
 
 def build_model(cfg: BabiConfig, td: TaskData):
@@ -174,7 +169,7 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
     td = prepare(cfg, seeds.generator(1))
     model = build_model(cfg, td)
     R = cfg.repeats
-    with Run(args, paper="memn2n", step_column="epoch") as run:
+    with Run(args, paper="memn2n", step_column="epoch", lr_fields=("lr", "ls_lr")) as run:
         run.track(**checkpoint_items(model))
         start, state = run.restore()
         rng = seeds.generator(0)
@@ -193,11 +188,13 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
             loss, err = epoch_fn(*arrays, tf.constant(idx), tf.constant(times), tf.constant(lr, tf.float32),
                                  tf.constant(linear))
             n_seen = idx.shape[0] * cfg.batch_size
+            train_loss = loss.numpy() / n_seen
+            run.check_finite(epoch, {f"train_loss of repeat {r}": float(train_loss[r]) for r in range(R)})
             val_err = evaluate.wrong_answers(model, td.val, td.memory_size, cfg.xla, linear).mean(axis=1)
             wall = time.time() - t0
             for r in range(R):
                 run.log({"epoch": epoch, "repeat": r, "linear_start": int(linear), "lr": lr,
-                         "train_loss": float(loss[r]) / n_seen, "train_error": float(err[r]) / n_seen,
+                         "train_loss": float(train_loss[r]), "train_error": float(err[r]) / n_seen,
                          "val_error": float(val_err[r]), "wall_time": round(wall, 2)})
             if epoch % 10 == 0 or epoch == n_epochs:
                 print(f"[memn2n] epoch {epoch}/{n_epochs} lr {lr:.5f}{' LS' if linear else ''} "
@@ -241,15 +238,18 @@ def final_scores(model, cfg: BabiConfig, td: TaskData, run: Run, epoch: int) -> 
 def rescore(run_dir: Path) -> dict:
     """Rebuild a finished run from its config.json and newest checkpoint and score it again."""
     import tensorflow as tf
-    record = json.loads((Path(run_dir) / "config.json").read_text())
-    cfg = BabiConfig(**{k: v for k, v in record["config"].items()})
-    seeds = seed_everything(record["seed"])
-    td = prepare(cfg, seeds.generator(1))
-    model = build_model(cfg, td)
+    path = Path(run_dir) / "config.json"
+    if not path.exists():
+        raise RunDirError(f"{path} not found; pass the --run-dir of a python -m papers.memn2n.train run")
     ckpts = sorted(Path(run_dir, "checkpoints").glob("ckpt-*.complete.json"),
                    key=lambda p: int(p.name.split("-")[1].split(".")[0]))
     if not ckpts:
-        raise FileNotFoundError(f"{run_dir} has no complete checkpoint")
+        raise RunDirError(f"{run_dir} has no complete checkpoint; train first (python -m papers.memn2n.train)")
+    record = json.loads(path.read_text())
+    cfg = apply_overrides(BabiConfig(), record["config"])
+    seeds = seed_everything(record["seed"])
+    td = prepare(cfg, seeds.generator(1))
+    model = build_model(cfg, td)
     step = int(ckpts[-1].name.split("-")[1].split(".")[0])
     tf.train.Checkpoint(**checkpoint_items(model)).restore(str(Path(run_dir, "checkpoints", f"ckpt-{step}"))).assert_existing_objects_matched()
     test = evaluate.wrong_answers(model, td.test, td.memory_size, cfg.xla)
@@ -264,4 +264,4 @@ def rescore(run_dir: Path) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

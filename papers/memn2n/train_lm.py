@@ -15,13 +15,12 @@ perplexity cover every position of the stream after the first `memory_size` word
 from __future__ import annotations
 
 import math
-import sys
 import time
 
 import numpy as np
 
 from common.config import parse_args
-from common.data import DataError
+from common.errors import run_main
 from common.precision import set_precision
 from common.progress import Progress
 from common.run import Run, finished_summary
@@ -80,11 +79,7 @@ def main(argv=None) -> dict:
     args = parse_args(LMConfig, LM_PROFILES, prog="papers.memn2n.train_lm",
                       description="Train the MemN2N language model on PTB (Sukhbaatar et al. 2015, Sec. 5).",
                       argv=argv)
-    try:
-        return train(args)
-    except DataError as e:
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(2)
+    return train(args)
 
 
 def train(args) -> dict:
@@ -100,7 +95,7 @@ def train(args) -> dict:
     model = MemN2NLM(len(vocab), cfg)
     streams = [tf.constant(x) for x in (train_ids, valid_ids, test_ids)]
     updates_per_epoch = cfg.epoch_size or math.ceil(len(train_ids) / cfg.batch_size)
-    with Run(args, paper="memn2n", step_column="epoch") as run:
+    with Run(args, paper="memn2n", step_column="epoch", lr_fields=("lr",)) as run:
         run.track(**checkpoint_items(model))
         start, state = run.restore()
         rng = seeds.generator(0)
@@ -122,13 +117,15 @@ def train(args) -> dict:
                 pos = rng.integers(cfg.memory_size, len(train_ids), size=(S, cfg.batch_size)).astype(np.int32)
                 nll += float(train_fn(streams[0], tf.constant(pos), tf.constant(lr, tf.float32)))
                 done += S
-                progress.update(S, train_ppl=math.exp(nll / (done * cfg.batch_size)))
+                train_ppl = losses.perplexity(nll, done * cfg.batch_size)
+                run.check_finite(epoch, {"train_ppl": train_ppl})   # inf: the loss diverged
+                progress.update(S, train_ppl=train_ppl)
             progress.close()
             valid_ppl = stream_perplexity(nll_fn, streams[1], cfg)
             valid_cost = math.log(valid_ppl)
             wall = time.time() - t0
             run.log({"epoch": epoch, "updates": epoch * updates_per_epoch, "lr": lr,
-                     "train_ppl": math.exp(nll / (updates_per_epoch * cfg.batch_size)),
+                     "train_ppl": losses.perplexity(nll, updates_per_epoch * cfg.batch_size),
                      "valid_ppl": valid_ppl, "wall_time": round(wall, 1)})
             print(f"[memn2n] epoch {epoch}: valid ppl {valid_ppl:.1f} lr {lr:.5f} ({wall:.0f}s)", flush=True)
             if valid_cost > 0.9999 * prev_valid:
@@ -149,4 +146,4 @@ def train(args) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

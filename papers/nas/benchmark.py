@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from common.config import build
+from common.errors import run_main
 from papers.nas.config import PROFILES, NASConfig
 from papers.nas.search_space import random_actions, task_steps
 from papers.nas.train import ChildPool, load_task_data
@@ -73,4 +74,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

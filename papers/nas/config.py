@@ -35,79 +35,96 @@ class NASConfig:
                         help="controller = REINFORCE search; random = the paper's random-search control")
 
     # ---------------------------------------------------------------- controller (Sec. 3.1-3.2, 4.1)
-    controller_layers: int = param(2, source=SEC41, unit="LSTM layers")
-    controller_units: int = param(35, source=SEC41, unit="hidden units per layer")
-    controller_init: float = param(0.08, source=SEC41, unit="U(-x, x) init range of every weight")
-    controller_lr: float = param(6e-4, source=SEC41, unit="Adam step size (CIFAR-10 search)")
-    ptb_controller_lr: float = param(5e-4, source=SEC42, unit="Adam step size (PTB search)")
+    controller_layers: int = param(2, source=SEC41, unit="LSTM layers", bounds=">= 1")
+    controller_units: int = param(35, source=SEC41, unit="hidden units per layer", bounds=">= 1")
+    controller_init: float = param(0.08, source=SEC41, unit="U(-x, x) init range of every weight", bounds="> 0")
+    controller_lr: float = param(6e-4, source=SEC41, unit="Adam step size (CIFAR-10 search)", bounds="> 0")
+    ptb_controller_lr: float = param(5e-4, source=SEC42, unit="Adam step size (PTB search)", bounds="> 0")
     architectures_per_update: int = param(8, source=SEC32 + " (m in the estimator); Sec. 4.1 m = 8",
-                                          unit="child architectures per controller update (m)")
+                                          unit="child architectures per controller update (m)", bounds=">= 1")
     baseline_decay: float = param(0.95, source=SEC32 + ": exponential moving average of previous "
                                   "rewards; the decay is " + NOT_IN_PAPER + " (our choice)",
-                                  unit="EMA decay per child reward")
-    total_architectures: int = param(12800, source=SEC41, unit="child architectures sampled (budget)")
+                                  unit="EMA decay per child reward", bounds="[0, 1]")
+    total_architectures: int = param(12800, source=SEC41, unit="child architectures sampled (budget)", bounds=">= 1")
     workers: int = param(800, source=SEC41 + ": 100 controller replicas x 8 children = 800 GPUs",
-                         unit="children trained concurrently (Ray tasks); 0 = in-process, serial")
+                         unit="children trained concurrently (Ray tasks); 0 = in-process, serial", bounds=">= 0")
 
     # ---------------------------------------------------------------- CNN search space (Sec. 3.1, 3.3)
     space: str = param("v1", source=SEC41 + " Table 1 rows", choices=("v1", "strides", "pooling"),
                        help="v1: no strides/pooling; strides: also predict stride h/w; pooling: "
                             "v1 plus fixed 2x2 max-pooling after the layers in pool_after")
-    filter_heights: tuple[int, ...] = param((1, 3, 5, 7), source=SEC41, unit="pixels")
-    filter_widths: tuple[int, ...] = param((1, 3, 5, 7), source=SEC41, unit="pixels")
-    num_filters: tuple[int, ...] = param((24, 36, 48, 64), source=SEC41, unit="channels")
+    filter_heights: tuple[int, ...] = param((1, 3, 5, 7), source=SEC41, unit="pixels", bounds=">= 1")
+    filter_widths: tuple[int, ...] = param((1, 3, 5, 7), source=SEC41, unit="pixels", bounds=">= 1")
+    num_filters: tuple[int, ...] = param((24, 36, 48, 64), source=SEC41, unit="channels", bounds=">= 1")
     strides: tuple[int, ...] = param((1, 2, 3), source=SEC41 + " ('predicting strides' variant)",
-                                     unit="pixels")
+                                     unit="pixels", bounds=">= 1")
     pool_after: tuple[int, ...] = param((13, 24), source="Zoph & Le 2017 Table 1 v3 (via blog copy)",
-                                        unit="1-based layer indices")
-    start_layers: int = param(6, source=SEC41 + " (curriculum)", unit="conv layers")
-    layers_increment: int = param(2, source=SEC41 + " (curriculum)", unit="conv layers")
-    curriculum_every: int = param(1600, source=SEC41 + " (curriculum)", unit="sampled architectures")
+                                        unit="1-based layer indices", bounds=">= 1")
+    start_layers: int = param(6, source=SEC41 + " (curriculum)", unit="conv layers", bounds=">= 1")
+    layers_increment: int = param(2, source=SEC41 + " (curriculum)", unit="conv layers", bounds=">= 0")
+    curriculum_every: int = param(1600, source=SEC41 + " (curriculum)", unit="sampled architectures", bounds=">= 1")
 
     # ---------------------------------------------------------------- CIFAR-10 child training (Sec. 4.1)
-    train_size: int = param(45000, source=SEC41, unit="training images of the child")
-    val_size: int = param(5000, source=SEC41, unit="validation images (the reward's only data)")
-    image_size: int = param(32, source="CIFAR-10", unit="pixels per side")
+    train_size: int = param(45000, source=SEC41, unit="training images of the child", bounds="[1, 45000]")
+    val_size: int = param(5000, source=SEC41, unit="validation images (the reward's only data)", bounds="[1, 5000]")
+    image_size: int = param(32, source="CIFAR-10", unit="pixels per side", bounds="[1, 32]")
     upsample_size: int = param(40, source=SEC41 + ": 'upsample then random 32x32 crop'; the "
                                "upsampled size is " + NOT_IN_PAPER + " (40 = 32 + 2x4, as with "
-                               "the usual pad-4 crop)", unit="pixels per side")
-    child_epochs: int = param(50, source=SEC41, unit="epochs")
-    child_lr: float = param(0.1, source=SEC41, unit="SGD step size (constant)")
-    child_momentum: float = param(0.9, source=SEC41, unit="Nesterov momentum")
-    child_weight_decay: float = param(1e-4, source=SEC41, unit="decoupled decay per step x lr")
-    child_batch: int = param(128, source=NOT_IN_PAPER + " (common CIFAR-10 choice)", unit="images")
+                               "the usual pad-4 crop)", unit="pixels per side", bounds=">= 1")
+    child_epochs: int = param(50, source=SEC41, unit="epochs", bounds=">= 1")
+    child_lr: float = param(0.1, source=SEC41, unit="SGD step size (constant)", bounds="> 0")
+    child_momentum: float = param(0.9, source=SEC41, unit="Nesterov momentum", bounds="[0, 1)")
+    child_weight_decay: float = param(1e-4, source=SEC41, unit="decoupled decay per step x lr", bounds=">= 0")
+    child_batch: int = param(128, source=NOT_IN_PAPER + " (common CIFAR-10 choice)", unit="images", bounds=">= 1")
     reward_last_epochs: int = param(5, source=SEC41 + ": reward = (max val acc of last 5 epochs)^3",
-                                    unit="epochs")
-    reward_power: float = param(3.0, source=SEC41, unit="exponent on validation accuracy")
+                                    unit="epochs", bounds=">= 1")
+    reward_power: float = param(3.0, source=SEC41, unit="exponent on validation accuracy", bounds="> 0")
     final_epochs: int = param(50, source=SEC41 + ": the best child is then trained to convergence "
                               "after a small grid search (not reproduced; we retrain once)",
-                              unit="epochs")
+                              unit="epochs", bounds=">= 1")
     final_train_size: int = param(45000, source=NOT_IN_PAPER + " (the training split; the paper "
                                   "does not say whether validation images join the final training)",
-                                  unit="training images of the final retraining")
+                                  unit="training images of the final retraining", bounds="[1, 45000]")
     child_max_seconds: float = param(0.0, source=NOT_IN_PAPER + " (safety net)", unit="seconds; "
-                                     "0 = no limit; a child over it returns a recorded failure")
+                                     "0 = no limit; a child over it returns a recorded failure", bounds=">= 0")
 
     # ---------------------------------------------------------------- recurrent cell search (Sec. 3.4, 4.2)
-    cell_base: int = param(8, source=SEC42, unit="leaves of the cell's tree")
+    cell_base: int = param(8, source=SEC42, unit="leaves of the cell's tree", bounds=">= 2")
     ptb_hidden: int = param(650, source=SEC42 + ": size of Zaremba et al.'s 'medium' model",
-                            unit="units per RNN layer (and embedding size)")
-    ptb_layers: int = param(2, source=SEC42, unit="RNN layers")
-    ptb_epochs: int = param(35, source=SEC42, unit="epochs")
-    ptb_batch: int = param(20, source=NOT_IN_PAPER + "; Zaremba et al. 2014 medium", unit="sequences")
-    ptb_bptt: int = param(35, source=NOT_IN_PAPER + "; Zaremba et al. 2014 medium", unit="tokens")
-    ptb_lr: float = param(1.0, source=NOT_IN_PAPER + "; Zaremba et al. 2014 medium", unit="SGD step size")
+                            unit="units per RNN layer (and embedding size)", bounds=">= 1")
+    ptb_layers: int = param(2, source=SEC42, unit="RNN layers", bounds=">= 1")
+    ptb_epochs: int = param(35, source=SEC42, unit="epochs", bounds=">= 1")
+    ptb_batch: int = param(20, source=NOT_IN_PAPER + "; Zaremba et al. 2014 medium", unit="sequences", bounds=">= 1")
+    ptb_bptt: int = param(35, source=NOT_IN_PAPER + "; Zaremba et al. 2014 medium", unit="tokens", bounds=">= 1")
+    ptb_lr: float = param(1.0, source=NOT_IN_PAPER + "; Zaremba et al. 2014 medium", unit="SGD step size", bounds="> 0")
     ptb_clip: float = param(5.0, source=NOT_IN_PAPER + "; Zaremba et al. 2014 medium",
-                            unit="global gradient-norm clip")
+                            unit="global gradient-norm clip", bounds="> 0")
     ptb_dropout: float = param(0.5, source=SEC42 + " (embedding/output dropout; rate from Zaremba "
-                               "et al. 2014 medium)", unit="drop probability")
-    ptb_train_tokens: int = param(0, source="PTB train set", unit="tokens; 0 = all 929k")
-    ptb_val_tokens: int = param(0, source="PTB valid set", unit="tokens; 0 = all 73k")
+                               "et al. 2014 medium)", unit="drop probability", bounds="[0, 1)")
+    ptb_train_tokens: int = param(0, source="PTB train set", unit="tokens; 0 = all 929k", bounds=">= 0")
+    ptb_val_tokens: int = param(0, source="PTB valid set", unit="tokens; 0 = all 73k", bounds=">= 0")
     ppl_reward_c: float = param(80.0, source=SEC42 + ": reward c / ppl^2, c 'usually 80' (UNVERIFIED)",
-                                unit="reward numerator")
+                                unit="reward numerator", bounds="> 0")
 
     # ---------------------------------------------------------------- bookkeeping
-    checkpoint_every_updates: int = param(1, source="ours", unit="controller updates")
+    checkpoint_every_updates: int = param(1, source="ours", unit="controller updates", bounds=">= 1")
+
+    def rules(self):
+        """Relations between fields the code relies on (checked with every config, see common/config.py)."""
+        return [
+            (32 % self.image_size == 0,
+             f"image_size {self.image_size} must divide 32 (CIFAR-10 images are average-pooled by an "
+             f"integer factor); use 32, 16, 8, ... with --set"),
+            (self.upsample_size >= self.image_size,
+             f"upsample_size {self.upsample_size} < image_size {self.image_size}: the augmentation crops "
+             f"image_size pixels out of the upsampled image; raise upsample_size with --set"),
+            (self.reward_last_epochs <= self.child_epochs,
+             f"reward_last_epochs {self.reward_last_epochs} > child_epochs {self.child_epochs}: the reward "
+             f"looks at the last epochs of a child's training; lower it with --set"),
+            (self.cell_base & (self.cell_base - 1) == 0,
+             f"cell_base {self.cell_base} must be a power of two (the cell is a binary tree over its "
+             f"leaves); use 2, 4, 8, ... with --set"),
+        ]
 
 
 # ---------------------------------------------------------------------------- profiles

@@ -18,18 +18,19 @@ import argparse
 import csv
 import dataclasses
 import json
-import sys
 from pathlib import Path
 
-from common.config import ConfigError, apply_overrides
-from common.data import DataError
+from common.config import apply_overrides
+from common.errors import run_main
+from common.run import RunDirError
 from papers.nas.config import NASConfig
 
 
 def best_child(history: list[dict]) -> dict:
     ok = [c for c in history if c["status"] == "ok"]
     if not ok:
-        raise ValueError("the search has no successful child")
+        raise RunDirError("the search has no successful child to retrain; run a longer search "
+                          "(python -m papers.nas.train) or check children.csv for the children's errors")
     return max(ok, key=lambda c: (c["val_acc"], -c["index"]))
 
 
@@ -40,7 +41,8 @@ def evaluate(run_dir: Path, seed: int = 0) -> dict:
     saved = json.loads((run_dir / "config.json").read_text())
     cfg = apply_overrides(NASConfig(), saved["config"])
     if cfg.task != "cifar10":
-        raise ConfigError(f"{run_dir} is a {cfg.task} search; evaluate.py retrains CIFAR-10 children")
+        raise RunDirError(f"{run_dir} is a {cfg.task} search and evaluate.py retrains CIFAR-10 children; "
+                          f"pass --reevaluate to measure its architectures again")
     history = json.loads((run_dir / "history.json").read_text())
     child = best_child(history)
     from papers.nas.child import train_cifar_child
@@ -77,19 +79,13 @@ def main(argv=None) -> None:
                          "(CIFAR-10 or PTB; papers/nas/reevaluate.py), writing <run-dir>/reeval.json")
     args = ap.parse_args(argv)
     if not (args.run_dir / "history.json").exists():
-        print(f"error: {args.run_dir} holds no search history (history.json); run papers.nas.train "
-              f"first", file=sys.stderr)
-        raise SystemExit(2)
-    try:
-        if args.reevaluate:
-            from papers.nas.reevaluate import reevaluate
-            print(json.dumps(reevaluate(args.run_dir), indent=2))
-        else:
-            print(json.dumps(evaluate(args.run_dir, args.seed), indent=2))
-    except (DataError, ConfigError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(2)
+        raise RunDirError(f"{args.run_dir} holds no search history (history.json); run papers.nas.train first")
+    if args.reevaluate:
+        from papers.nas.reevaluate import reevaluate
+        print(json.dumps(reevaluate(args.run_dir), indent=2))
+    else:
+        print(json.dumps(evaluate(args.run_dir, args.seed), indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from common.config import apply_overrides
+from common.run import RunDirError
 from papers.nas.config import NASConfig
 
 SEEDS = (1001, 1002, 1003)       # never used by a search (its children use seeds from its own RNG)
@@ -55,7 +56,8 @@ def reevaluate(run_dir: Path, val_size: int | None = NASConfig().val_size, top: 
     metric, largest = METRIC[cfg.task]
     best = top_distinct(json.loads((run_dir / "history.json").read_text()), top, metric, largest)
     if not best:
-        raise ValueError(f"{run_dir}: the search has no successful child to re-evaluate")
+        raise RunDirError(f"{run_dir}: the search has no successful child to re-evaluate; run a longer "
+                          f"search (python -m papers.nas.train) or check children.csv for the children's errors")
     from papers.nas.child import evaluate_child
     from papers.nas.train import load_task_data
     data = load_task_data(cfg)

@@ -3,14 +3,15 @@
     python -m papers.nas.train --profile cpu --set task=cifar10 --set search=controller
     python -m papers.nas.train --profile cpu --set task=ptb --set search=random
 
-Children are trained as Ray tasks (Sec. 3.2's distributed training, scaled to one machine):
-`workers` of them are in flight at once; the controller plays the parameter server, taking each
-child's result as it arrives and updating after every m = `architectures_per_update` completed
-children. Children are sampled from the controller as it is when a worker frees up, so a batch
+Children are trained as Ray tasks (Sec. 3.2's distributed training), on this machine or a Ray
+cluster: `workers` of them are in flight at once; the controller plays the parameter server,
+taking each child's result as it arrives and updating after every m = `architectures_per_update`
+completed children. Children are sampled from the controller as it is when a worker frees up, so a batch
 may mix children sampled before the previous update (as with the paper's asynchronous replicas);
 their log-probabilities are recomputed under the current controller at update time.
 `workers=0` trains children in-process, one at a time (tests). A Ray cluster is used instead of
-a local Ray when the RAY_ADDRESS environment variable names one.
+a local Ray when the RAY_ADDRESS environment variable names one (`python -m common.launch` sets
+it for the searches it runs); a child asks for a GPU there when the cluster has GPUs.
 
 Run dir: `children.csv` (every evaluated architecture as a readable string plus its reward),
 `metrics.csv` (one row per m children: moving-average reward, top-5 validation accuracy / best
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -30,15 +30,13 @@ from typing import Any
 import numpy as np
 
 from common.config import parse_args
-from common.data import DataError
+from common.errors import run_main
 from common.progress import Progress
-from common.run import Run
+from common.run import Run, finished_summary
 from common.seeding import seed_everything
 from papers.nas import losses
 from papers.nas.config import PROFILES, NASConfig, controller_lr
 from papers.nas.search_space import all_steps, arch_string, random_actions, task_steps
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def load_task_data(cfg: NASConfig) -> dict:
@@ -50,24 +48,44 @@ def load_task_data(cfg: NASConfig) -> dict:
             "vocab": vocab}
 
 
-def init_ray(workers: int) -> None:
-    """Start Ray for `workers` children at once (a cluster when RAY_ADDRESS names one); no-op if
-    Ray is already up. reproduce.py starts it once for the four smoke searches."""
+#: GPUs a child asks for when the cluster has GPUs: Sec. 4.1 trains its 800 children on 800 GPUs
+#: (NAS_CHILD_GPUS=0.25 packs four children per GPU)
+CHILD_GPUS = float(os.environ.get("NAS_CHILD_GPUS", "1"))
+#: times Ray runs a child again after its worker or node died, before the child counts as failed
+CHILD_RETRIES = 3
+
+
+def init_ray() -> bool:
+    """Ray for the children (common.launch.connect): the cluster RAY_ADDRESS names, else a new
+    Ray on this machine's CPUs; no-op if Ray is already up. Returns True when it started Ray."""
+    from common.launch import connect
+    return connect()
+
+
+def child_resources(workers: int) -> dict:
+    """What one child asks Ray for: CHILD_GPUS and 1 CPU on a cluster with GPUs, else an equal
+    share of the cluster's CPUs among the `workers` children in flight (at least 1)."""
     import ray
-    if ray.is_initialized():
-        return
-    env = {"PYTHONPATH": str(REPO), "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
-    # Ray renices its workers to 15 by default; the children ARE the heavy work here
-    os.environ.setdefault("RAY_worker_niceness", "0")
-    if os.environ.get("RAY_ADDRESS"):
-        ray.init(runtime_env={"env_vars": env}, log_to_driver=False)
-    else:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": env})
+    total = ray.cluster_resources()
+    if total.get("GPU", 0) > 0:
+        return {"num_cpus": 1, "num_gpus": CHILD_GPUS}
+    return {"num_cpus": max(1, int(total.get("CPU", 1) // workers)), "num_gpus": 0}
+
+
+def child_task(cfg: NASConfig, actions, data: dict, seed: int) -> dict:
+    """A child on a Ray worker: TensorFlow threads = the CPUs Ray assigned to the task (Ray points
+    CUDA_VISIBLE_DEVICES at the GPUs it assigned); the record carries those resources."""
+    import ray
+    from papers.nas.child import evaluate_child
+    resources = ray.get_runtime_context().get_assigned_resources()
+    result = evaluate_child(cfg, actions, data, seed, threads=max(1, int(resources.get("CPU", 1))))
+    return {**result, "resources": resources}
 
 
 class ChildPool:
-    """Children trained as Ray tasks (or in-process when workers == 0); results in completion order."""
+    """Children trained as Ray tasks (or in-process when workers == 0); results in completion order.
+    `workers` is the number of children in flight (the paper's 800 on a cluster), never a number
+    of local processes: Ray runs as many at once as the cluster's resources allow."""
 
     def __init__(self, cfg: NASConfig, data: dict, workers: int):
         from papers.nas.child import evaluate_child
@@ -77,12 +95,10 @@ class ChildPool:
             self._data, self._evaluate = data, evaluate_child
             return
         import ray
-        self._owns_ray = not ray.is_initialized()    # a Ray started by the caller outlives this pool
-        init_ray(workers)
+        self._owns_ray = init_ray()          # a Ray started by the caller outlives this pool
         self._ray = ray
-        self._remote = ray.remote(num_cpus=1, max_retries=0)(evaluate_child)
+        self._remote = ray.remote(max_retries=CHILD_RETRIES, **child_resources(workers))(child_task)
         self._data = ray.put(data)
-        self._threads = 0 if os.environ.get("RAY_ADDRESS") else max(1, (os.cpu_count() or 1) // workers)
         self._inflight: dict[Any, tuple[int, Any]] = {}
 
     @property
@@ -97,7 +113,7 @@ class ChildPool:
         if self.workers == 0:
             self._local.append((index, actions, seed))
         else:
-            ref = self._remote.remote(self.cfg, actions, self._data, seed, self._threads)
+            ref = self._remote.remote(self.cfg, actions, self._data, seed)
             self._inflight[ref] = (index, actions)
 
     def next_result(self) -> tuple[int, Any, dict]:
@@ -108,7 +124,7 @@ class ChildPool:
         index, actions = self._inflight.pop(ready[0])
         try:
             result = self._ray.get(ready[0])
-        except Exception as e:  # noqa: BLE001 -- a crashed worker process is a failed child
+        except Exception as e:  # noqa: BLE001 -- a child whose worker died CHILD_RETRIES + 1 times: failed
             result = {"status": "failed", "error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}",
                       "reward": 0.0, "val_acc": float("nan"), "val_ppl": float("nan"), "params": 0,
                       "seconds": float("nan")}
@@ -148,11 +164,9 @@ def main(argv=None, stop_after: int | None = None) -> Path:
     args = parse_args(NASConfig, PROFILES, prog="papers.nas.train",
                       description="Neural Architecture Search (Zoph & Le 2017): search driver", argv=argv)
     cfg = args.config
-    try:
-        data = load_task_data(cfg)
-    except DataError as e:
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(2)
+    if finished_summary(args, "nas") is not None:    # also refuses a run dir of another run, before any work
+        return args.run_dir
+    data = load_task_data(cfg)
     import keras
     import tensorflow as tf
     from papers.nas.controller import Controller
@@ -168,9 +182,8 @@ def main(argv=None, stop_after: int | None = None) -> Path:
     def steps_of(index: int):   # indices re-issued after a resume may pass the budget: same depth
         return task_steps(cfg, min(index, cfg.total_architectures - 1))
 
-    with Run(args, paper="nas", step_column="children") as run:
-        if run.completed_summary() is not None:
-            return run.dir
+    lr_field = "controller_lr" if cfg.task == "cifar10" else "ptb_controller_lr"
+    with Run(args, paper="nas", step_column="children", lr_fields=(lr_field,)) as run:
         run.track(controller=controller, optimizer=optimizer, baseline=baseline_var)
         history: list[dict] = []
 
@@ -225,6 +238,10 @@ def main(argv=None, stop_after: int | None = None) -> Path:
                     b = float(np.mean(rewards)) if baseline is None else baseline
                     loss = (controller_update(controller, optimizer, pending, steps_of, b)
                             if cfg.search == "controller" else float("nan"))
+                    if cfg.search == "controller":      # diverged: stop before sampling from nan weights
+                        run.check_finite(completed, {"controller loss": loss})
+                        if not run.variables_finite():
+                            raise run.diverged("a controller weight became nan or inf", completed)
                     baseline = losses.ema_baseline(baseline, rewards, cfg.baseline_decay)
                     baseline_var.assign(baseline)
                     updates += 1
@@ -258,4 +275,4 @@ def main(argv=None, stop_after: int | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

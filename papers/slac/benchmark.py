@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from common import dmc
+from common.errors import run_main
 
 
 def render_fps(task: str, frames: int) -> dict:
@@ -92,4 +93,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

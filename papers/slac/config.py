@@ -28,53 +28,62 @@ class SlacConfig:
     # ---------------------------------------------------------------- environment
     task: str = param("cartpole_swingup", source="issue 7 (cheapest of the paper's six DMC tasks)",
                       choices=tuple(TASKS), help="action repeat follows the task (common/dmc.py)", selects=True)
-    image_size: int = param(64, source=f"{TRAIN_EVAL} observation_render_size=64", unit="pixels")
+    image_size: int = param(64, source=f"{TRAIN_EVAL} observation_render_size=64", unit="pixels", choices=(64,),
+                            help="the encoder and decoder are built for 64x64 frames")
     render: Literal["faithful", "fast"] = param(
         "faithful", source="CPU_MEASUREMENTS.md sec. 1 (64x64 buffer, no MSAA, shadow map 512)",
         paper="default", reason="dm_control's default render (640x480 buffer, 4x MSAA) runs at "
         "~45 fps here; 'faithful' differs from it by ~0.9/255 per pixel on average at 4x the speed")
     # ---------------------------------------------------------------- latent model
-    latent1_size: int = param(32, source=f"{GIN} latent1_size", unit="units (z^1)")
-    latent2_size: int = param(256, source=f"{GIN} latent2_size", unit="units (z^2)")
+    latent1_size: int = param(32, source=f"{GIN} latent1_size", unit="units (z^1)", bounds=">= 1")
+    latent2_size: int = param(256, source=f"{GIN} latent2_size", unit="units (z^2)", bounds=">= 1")
     base_depth: int = param(32, source=f"{GIN} base_depth", unit="channels",
-                            help="conv widths 32..256; MLP widths and feature size are 8x this")
+                            help="conv widths 32..256; MLP widths and feature size are 8x this", bounds=">= 1")
     input_standardization: Literal["none", "pixel"] = param(
         "none", source=f"{MODEL} (images converted to [0, 1] only)",
         help="'pixel': the encoder's input is each pixel minus its mean over the random collection, "
              "divided by its std + 0.05 (the decoder still models the [0, 1] image)")
     decoder_stddev: float = param(math.sqrt(0.1), source=f"{TRAIN_EVAL} decoder_stddev=np.sqrt(0.1); "
                                   "= the published cartpole curve's variance 0.1 (dm_control_plot.ipynb)",
-                                  unit="pixel std on [0,1] scale")
+                                  unit="pixel std on [0,1] scale", bounds="> 0")
     sequence_length: int = param(8, source=f"{GIN} sequence_length (sequences of 8+1 frames)",
-                                 unit="transitions")
-    model_batch_size: int = param(32, source=f"{TRAIN_EVAL} model_batch_size", unit="sequences")
-    model_learning_rate: float = param(1e-4, source=f"{TRAIN_EVAL} model_learning_rate (Adam)")
+                                 unit="transitions", bounds=">= 2")
+    model_batch_size: int = param(32, source=f"{TRAIN_EVAL} model_batch_size", unit="sequences", bounds=">= 1")
+    model_learning_rate: float = param(1e-4, source=f"{TRAIN_EVAL} model_learning_rate (Adam)", bounds="> 0")
     # ---------------------------------------------------------------- actor-critic (SAC)
-    ac_batch_size: int = param(256, source=f"{TRAIN_EVAL} batch_size", unit="sequences")
-    actor_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} actor_learning_rate (Adam)")
-    critic_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} critic_learning_rate (Adam)")
-    alpha_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} alpha_learning_rate (Adam)")
+    ac_batch_size: int = param(256, source=f"{TRAIN_EVAL} batch_size", unit="sequences", bounds=">= 1")
+    actor_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} actor_learning_rate (Adam)", bounds="> 0")
+    critic_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} critic_learning_rate (Adam)", bounds="> 0")
+    alpha_learning_rate: float = param(3e-4, source=f"{TRAIN_EVAL} alpha_learning_rate (Adam)", bounds="> 0")
     hidden_units: int = param(256, source=f"{TRAIN_EVAL} actor/critic_fc_layers=(256, 256)",
-                              unit="units per layer (2 layers)")
-    gamma: float = param(0.99, source=f"{TRAIN_EVAL} gamma", unit="discount per agent step")
-    tau: float = param(0.005, source=f"{TRAIN_EVAL} target_update_tau (period 1)")
-    initial_log_alpha: float = param(0.0, source=f"{AGENT} initial_log_alpha")
+                              unit="units per layer (2 layers)", bounds=">= 1")
+    gamma: float = param(0.99, source=f"{TRAIN_EVAL} gamma", unit="discount per agent step", bounds="[0, 1]")
+    tau: float = param(0.005, source=f"{TRAIN_EVAL} target_update_tau (period 1)", bounds="[0, 1]")
+    initial_log_alpha: float = param(0.0, source=f"{AGENT} initial_log_alpha", bounds="any")
     # ---------------------------------------------------------------- schedule
     replay_capacity: int = param(100_000, source=f"{TRAIN_EVAL} replay_buffer_capacity",
-                                 unit="agent steps (each a possible sequence start)")
+                                 unit="agent steps (each a possible sequence start)", bounds=">= 1")
     initial_collect_steps: int = param(10_000, source=f"{TRAIN_EVAL} initial_collect_steps "
-                                       "(uniform random policy)", unit="agent steps")
+                                       "(uniform random policy)", unit="agent steps", bounds=">= 1")
     initial_model_train_steps: int = param(100_000, source=f"{TRAIN_EVAL} initial_model_train_steps",
-                                           unit="model updates")
+                                           unit="model updates", bounds=">= 0")
     train_agent_steps: int = param(10_000_000, source=f"{TRAIN_EVAL} num_iterations (1 agent step "
-                                   "+ 1 model update + 1 actor-critic update each)", unit="agent steps")
-    eval_interval: int = param(10_000, source=f"{TRAIN_EVAL} eval_interval", unit="agent steps")
-    eval_episodes: int = param(10, source=f"{TRAIN_EVAL} num_eval_episodes", unit="episodes per policy")
+                                   "+ 1 model update + 1 actor-critic update each)", unit="agent steps", bounds=">= 1")
+    eval_interval: int = param(10_000, source=f"{TRAIN_EVAL} eval_interval", unit="agent steps", bounds=">= 1")
+    eval_episodes: int = param(10, source=f"{TRAIN_EVAL} num_eval_episodes", unit="episodes per policy", bounds=">= 1")
     # ---------------------------------------------------------------- implementation
     compute_dtype: Literal["float32", "mixed_bfloat16"] = param(
         "float32", source="official code (float32)", help="dtype policy of the conv encoder/decoder")
-    log_interval: int = param(1_000, source="ours (logging only)", unit="updates")
-    checkpoint_interval: int = param(10_000, source="ours (checkpointing only)", unit="agent steps")
+    log_interval: int = param(1_000, source="ours (logging only)", unit="updates", bounds=">= 1")
+    checkpoint_interval: int = param(10_000, source="ours (checkpointing only)", unit="agent steps", bounds=">= 1")
+
+    def rules(self):
+        """Relations between fields the code relies on (checked with every config, see common/config.py)."""
+        window = self.sequence_length + 1
+        return [(min(self.initial_collect_steps, self.replay_capacity) >= window,
+                 f"initial_collect_steps {self.initial_collect_steps} and replay_capacity {self.replay_capacity} "
+                 f"must be >= sequence_length + 1 = {window}: the model trains on windows of that many steps "
+                 f"from the random collection; raise them with --set")]
 
 
 PAPER_REASON = "2 shared CPU cores: ~0.45 s per model update and ~0.4 s per actor-critic update " \

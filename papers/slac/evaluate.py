@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from common import dmc
+from common.config import apply_overrides
+from common.errors import run_main
+from common.run import RunDirError
 
 
 def episode_seed(base: int, episode: int) -> int:
@@ -62,14 +64,14 @@ def evaluate_run(run_dir: Path, episodes: int, seed: int) -> dict:
     from papers.slac.agent import History, SlacAgent
     from papers.slac.config import SlacConfig
     if not (run_dir / "config.json").exists():
-        raise FileNotFoundError(f"{run_dir} is not a training run dir (no config.json); pass the "
-                                f"--run-dir of a `python -m papers.slac.train` run")
+        raise RunDirError(f"{run_dir} is not a training run dir (no config.json); pass the "
+                          f"--run-dir of a `python -m papers.slac.train` run")
     record = json.loads((run_dir / "config.json").read_text())
-    cfg = SlacConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in record["config"].items()})
+    cfg = apply_overrides(SlacConfig(), record["config"])
     markers = sorted(run_dir.glob("checkpoints/ckpt-*.complete.json"),
                      key=lambda p: int(p.name.split("-")[1].split(".")[0]))
     if not markers:
-        raise FileNotFoundError(f"{run_dir} has no complete checkpoint; train first")
+        raise RunDirError(f"{run_dir} has no complete checkpoint; train first (python -m papers.slac.train)")
     step = int(markers[-1].name.split("-")[1].split(".")[0])
     with dmc.make(cfg.task, seed=seed, render=cfg.render) as env:
         agent = SlacAgent(cfg, env.action_spec.shape[0], record["seed"])
@@ -90,20 +92,15 @@ def main(argv=None) -> int:
     ap.add_argument("--episodes", type=int, default=10, help="episodes per policy (official: 10)")
     ap.add_argument("--seed", type=int, default=12345, help="evaluation env seed")
     args = ap.parse_args(argv)
-    try:
-        if args.random:
-            out = {"task": args.task, "random_policy_return": random_policy_return(
-                args.task, args.episodes, args.seed)}
-        elif args.run_dir:
-            out = evaluate_run(args.run_dir, args.episodes, args.seed)
-        else:
-            raise ValueError("pass --run-dir RUN or --random")
-    except (dmc.EnvError, FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    if not (args.random or args.run_dir):
+        ap.error("pass --run-dir RUN or --random")
+    if args.random:
+        out = {"task": args.task, "random_policy_return": random_policy_return(args.task, args.episodes, args.seed)}
+    else:
+        out = evaluate_run(args.run_dir, args.episodes, args.seed)
     print(json.dumps(out))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_main(main)

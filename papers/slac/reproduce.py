@@ -429,5 +429,6 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
 
 
 if __name__ == "__main__":
+    from common.errors import run_main
     from common.report import paper_cli
-    paper_cli("slac", __doc__, run, report)
+    run_main(lambda argv: paper_cli("slac", __doc__, run, report, argv))

@@ -18,7 +18,6 @@ rollout), checkpoints with the replay memory; re-running the command resumes.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import numpy as np
 
 from common import dmc
 from common.config import parse_args
+from common.errors import run_main
 from common.precision import set_precision
 from common.progress import Progress
 from common.run import Run
@@ -113,6 +113,7 @@ class Trainer:
                "ac_updates": self.c["ac_updates"], "wall_time": round(time.time() - t0, 1),
                "train_return": self.c["last_return"]}
         means = self.means()
+        run.check_finite(self.c["model_updates"], means)     # only the terms of updates since the last row
         means["model_loss"] = means.pop("loss", float("nan"))
         row.update({k: means.get(k, float("nan")) for k in METRIC_KEYS})
         run.log(row)
@@ -247,20 +248,17 @@ class Trainer:
 def main(argv=None) -> int:
     args = parse_args(SlacConfig, PROFILES, prog="papers.slac.train",
                       description="SLAC (Lee et al. 2020) on DeepMind Control from pixels", argv=argv)
-    try:
-        with Run(args, paper="slac", step_column="model_updates") as run:
-            if run.completed_summary() is not None:
-                return 0
-            trainer = Trainer(args)
-            try:
-                trainer.run(run)
-            finally:
-                trainer.close()
-    except dmc.EnvError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    lrs = ("model_learning_rate", "actor_learning_rate", "critic_learning_rate", "alpha_learning_rate")
+    with Run(args, paper="slac", step_column="model_updates", lr_fields=lrs) as run:
+        if run.completed_summary() is not None:
+            return 0
+        trainer = Trainer(args)
+        try:
+            trainer.run(run)
+        finally:
+            trainer.close()
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_main(main)

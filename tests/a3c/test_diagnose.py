@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from papers.a3c import diagnose, train
+from papers.a3c.evaluate import EvalError
 from papers.a3c.networks import build_network
 
 
@@ -38,6 +39,5 @@ def test_diagnose_a_smoke_run_and_its_init(tmp_path, capsys):
     assert trained["checkpoint_env_frames"] >= 400
     fresh = diagnose.main(["--run-dir", str(run_dir), "--states", "8", "--init"])
     assert fresh["checkpoint_env_frames"] == 0 and fresh["v_mean"] != trained["v_mean"]
-    with pytest.raises(SystemExit) as e:
+    with pytest.raises(EvalError, match="no config.json"):
         diagnose.main(["--run-dir", str(tmp_path / "none")])
-    assert e.value.code == 2

@@ -5,12 +5,18 @@ import csv
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from common.errors import NonFiniteLossError
 from papers.a3c import evaluate, train
+from papers.a3c.envs import EnvError
 
 
 def rows(path):
@@ -76,15 +82,52 @@ def test_smoke_value_based_methods(tmp_path, method):
     assert (tmp_path / method / "checkpoints").exists()
 
 
-def test_unknown_environment_is_a_one_line_error(tmp_path, capsys):
-    with pytest.raises(SystemExit) as e:
+def test_unknown_environment_is_a_user_error(tmp_path):
+    """In-process, main raises; `python -m` prints the one line (tests/common/test_entry_points.py)."""
+    with pytest.raises(EnvError, match="unknown Atari game 'pongg'") as e:
         train.main(["--profile", "smoke", "--run-dir", str(tmp_path / "x"), "--set", "env=pongg"])
-    assert e.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("error: unknown Atari game 'pongg'") and "\n" not in err
+    assert "\n" not in str(e.value)
 
 
-def test_evaluate_without_a_run_is_a_one_line_error(tmp_path, capsys):
-    with pytest.raises(SystemExit) as e:
+def test_evaluate_without_a_run_is_a_user_error(tmp_path):
+    with pytest.raises(evaluate.EvalError, match="no config.json"):
         evaluate.main(["--run-dir", str(tmp_path)])
-    assert e.value.code == 2 and capsys.readouterr().err.startswith("error:")
+
+
+def test_a_diverging_run_stops_all_threads_with_a_one_line_error(tmp_path):
+    """At lr 1e30 the first update sends pi(.|s) to nan: the thread that meets it stops, and the
+    run ends with NonFiniteLossError (one line under python -m) without saving anything."""
+    with pytest.raises(NonFiniteLossError, match=r"^the network's output became nan or inf at env_frames \d+ "
+                                                 r"\(no checkpoint was saved\).*lr is 1e\+30"):
+        train.main(["--profile", "smoke", "--run-dir", str(tmp_path / "run"), "--set", "env=CartPole-v1",
+                    "--set", "network=mlp", "--set", "clip_rewards=false", "--set", "lr=1e30"])
+    assert not [t for t in threading.enumerate() if t.name.startswith("actor-learner") and t.is_alive()]
+    assert not list((tmp_path / "run" / "checkpoints").glob("*.complete.json"))
+
+
+@pytest.mark.slow
+def test_sigterm_then_resume_in_a_new_process_keeps_each_row_once(tmp_path):
+    """`python -m papers.a3c.train` stopped by SIGTERM joins its threads and saves; the same command
+    continues (stopped again by --max-minutes): each training episode is in episodes.csv once,
+    numbered on from the checkpoint, and the frame counter of metrics.csv never goes back
+    (two processes: ~17 s)."""
+    run_dir = tmp_path / "run"
+    cmd = [sys.executable, "-m", "papers.a3c.train", "--profile", "smoke", "--run-dir", str(run_dir),
+           "--set", "env=CartPole-v1", "--set", "network=mlp", "--set", "clip_rewards=false",
+           "--set", "total_frames=10000000"]
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run_dir / "episodes.csv").exists():
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, out[-3000:]
+    first = rows(run_dir / "episodes.csv")
+    subprocess.run(cmd + ["--max-minutes", "0.05"], cwd=root, check=True, capture_output=True, timeout=120)
+    episodes = rows(run_dir / "episodes.csv")
+    assert len(episodes) > len(first) > 0
+    assert [int(r["episode"]) for r in episodes] == list(range(1, len(episodes) + 1))
+    frames = [int(r["env_frames"]) for r in rows(run_dir / "metrics.csv")]
+    assert frames == sorted(frames) and len(frames) >= 2

@@ -71,7 +71,8 @@ def test_papers_not_rebuilt_keep_their_saved_section(tmp_path, monkeypatch):
             f.unlink()
         d.rmdir()
     report.build("cpu", runs, results, readme=None, papers=("dqn",))
-    assert (results / "REPORT.md").read_text() == first              # memn2n's section kept as saved
+    assert saved["markdown"] in (results / "REPORT.md").read_text()  # memn2n's section kept as saved
+    assert saved["markdown"] in first
     report.build("cpu", runs, results, readme=None, papers=("memn2n",))
     assert "| memn2n/a | cpu |" not in (results / "REPORT.md").read_text()   # rebuilt from what is there now
 
@@ -158,3 +159,47 @@ def test_measured_file_prefers_the_runs_folder_then_the_committed_copy(tmp_path)
     other_task = report.measured_file("p", "bench.json", runs, results,
                                       accept=lambda p: json.loads(p.read_text())["task"] == "b")
     assert other_task == (None, "")
+
+
+def _committed_like(tmp_path, monkeypatch):
+    """A results folder as committed: every paper's section saved 'complete', with its files."""
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    _fake_papers(monkeypatch, runs, [])
+    for paper in report.PAPERS:
+        (results / paper).mkdir(parents=True)
+        (results / paper / report.SECTION_FILE).write_text(json.dumps(
+            {"status": "complete", "headline": f"{paper} complete", "markdown": f"## {paper}\n"}))
+        (results / paper / "evidence.json").write_text(json.dumps({"score": 1}))
+    return runs, results
+
+
+def _bytes(folder):
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_rebuild_over_an_empty_runs_folder_keeps_every_paper(tmp_path, monkeypatch):
+    runs, results = _committed_like(tmp_path, monkeypatch)
+    for d in (runs / "memn2n").iterdir():                         # no runs of any paper
+        for f in d.iterdir():
+            f.unlink()
+        d.rmdir()
+    before = _bytes(results)
+    report.build("cpu", runs, results, readme=None)
+    after = _bytes(results)
+    assert {p: b for p, b in after.items() if p.name != "REPORT.md"} == before
+    assert (results / "REPORT.md").read_text().count("| complete |") == 5
+
+
+def test_rebuild_over_one_papers_runs_leaves_the_others_byte_identical(tmp_path, monkeypatch):
+    runs, results = _committed_like(tmp_path, monkeypatch)         # runs of memn2n only
+    others = {p: b for p, b in _bytes(results).items() if "memn2n" not in p.parts}
+    from common.errors import UserError
+    with pytest.raises(UserError,
+                       match="kept the saved results of memn2n .complete: memn2n complete -> partial"):
+        report.build("cpu", runs, results, readme=None)        # memn2n's runs give only 'partial'
+    after = _bytes(results)
+    assert {p: b for p, b in after.items() if "memn2n" not in p.parts and p.name != "REPORT.md"} == others
+    assert json.loads((results / "memn2n" / report.SECTION_FILE).read_text())["status"] == "complete"
+    report.build("cpu", runs, results, readme=None, papers=("memn2n",), force=True)
+    assert json.loads((results / "memn2n" / report.SECTION_FILE).read_text())["status"] == "partial"
+    assert {p: b for p, b in _bytes(results).items() if "memn2n" not in p.parts and p.name != "REPORT.md"} == others

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from common.config import Profile, param, parse_args
+from common.errors import run_main
 from common.run import Run
 from common.seeding import seed_everything
 
@@ -69,4 +70,4 @@ def main(argv=None, stop_after: int | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from common.config import build, paper_value
+from common.config import ConfigError, build, paper_value
 from papers.dqn.config import PROFILES, NatureConfig, Nips2013Config, config_class
 
 
@@ -67,3 +67,26 @@ def test_cpu_profile_keeps_the_nature_learner_and_declares_its_cuts():
 def test_every_profile_builds(profile):
     cfg, _ = build(config_class(profile), PROFILES, profile)
     assert cfg.total_agent_steps > cfg.replay_start
+
+
+@pytest.mark.parametrize("profile", ["nature", "paper", "nips2013"])
+def test_later_variants_are_off_in_the_papers_and_set_from_the_command_line(profile):
+    cfg, _ = build(config_class(profile), PROFILES, profile)
+    assert (cfg.double_q, cfg.dueling) == (False, False)       # Mnih 2013/2015: neither
+    on, devs = build(config_class(profile), PROFILES, profile, {"dueling": "true"})
+    assert on.dueling is True
+    assert [(d.field, d.paper, d.ours) for d in devs] == [("dueling", False, True)]
+
+
+def test_double_q_is_refused_without_a_target_network():
+    """Mnih 2013 has no target network (target_update_period 0): Eq. 4 of van Hasselt 2016 has
+    nothing to value the online argmax with, so the config refuses it in one line."""
+    on, _ = build(NatureConfig, PROFILES, "nature", {"double_q": "true"})
+    assert on.double_q is True
+    with pytest.raises(ConfigError, match=r"^double_q needs a target network .* but "
+                                          r"target_update_period is 0") as e:
+        build(config_class("nips2013"), PROFILES, "nips2013", {"double_q": "true"})
+    assert "\n" not in str(e.value)
+    nips, _ = build(config_class("nips2013"), PROFILES, "nips2013",
+                    {"double_q": "true", "target_update_period": "10000"})
+    assert nips.double_q and nips.target_update_period == 10_000

@@ -21,6 +21,26 @@ def test_td_targets_mask_terminals_by_hand():
     np.testing.assert_allclose(y, [2.98, -1.0, -0.99], rtol=1e-6)
 
 
+def test_double_q_targets_value_the_online_argmax_with_the_target_network_by_hand():
+    """van Hasselt 2016, Eq. 4: y = r + gamma * Q_hat(s', argmax_a' Q(s', a')), gamma = 0.9."""
+    rewards = np.array([1.0, 0.5, -1.0, 0.0], np.float32)
+    terminals = np.array([False, False, True, False])
+    next_q_online = np.array([[1.0, 3.0, 2.0], [0.2, 0.1, 0.0], [5.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
+                             np.float32)
+    next_q_target = np.array([[4.0, 1.0, 2.0], [0.0, 2.0, 1.0], [9.0, 9.0, 9.0], [1.0, 2.0, 3.0]],
+                             np.float32)
+    y = losses.double_q_targets(rewards, terminals, next_q_online, next_q_target, gamma=0.9).numpy()
+    # row 0: online argmax = action 1, Q_hat(s', 1) = 1   -> y = 1 + 0.9 * 1 = 1.9
+    # row 1: online argmax = action 0, Q_hat(s', 0) = 0   -> y = 0.5 + 0.9 * 0 = 0.5
+    # row 2: terminal: no bootstrap                       -> y = -1
+    # row 3: online argmax = action 2, Q_hat(s', 2) = 3   -> y = 0 + 0.9 * 3 = 2.7
+    np.testing.assert_allclose(y, [1.9, 0.5, -1.0, 2.7], rtol=1e-6)
+    # the Nature target takes max_a' Q_hat(s', a') instead: 1 + 0.9 * 4 = 4.6 and 0.5 + 0.9 * 2 = 2.3
+    # where the two networks' argmaxes differ (rows 0 and 1), the same where they agree (row 3)
+    nature = losses.td_targets(rewards, terminals, next_q_target, gamma=0.9).numpy()
+    np.testing.assert_allclose(nature, [4.6, 2.3, -1.0, 2.7], rtol=1e-6)
+
+
 def test_clipped_error_gradient_is_clip_of_delta():
     q = tf.Variable([[1.0, 0.0], [0.0, 0.0], [0.0, 5.0]])
     actions = np.array([0, 1, 1])

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from common.errors import NonFiniteLossError
 from papers.memn2n import evaluate, train, train_lm
 from papers.memn2n.config import BabiConfig
 
@@ -115,3 +116,14 @@ def test_task1_1k_reaches_paper_error(tmp_path):
     """The paper's task-1 error is 0.0%; pass = <= 5% (Sec. 4.2), best of 2 repeats here."""
     summary = train.main(["--run-dir", str(tmp_path / "t1"), "--set", "task=1", "--set", "repeats=2"])
     assert summary["test_error_pct"] <= 5.0
+
+
+@pytest.mark.data('babi')
+def test_a_diverging_run_stops_with_a_one_line_error_and_saves_nothing(tmp_path):
+    run = tmp_path / "nan"
+    with pytest.raises(NonFiniteLossError) as e:     # SGD at 1e30 overflows within the first epoch
+        train.main(["--variant", "pe", "--profile", "smoke", "--run-dir", str(run), "--set", "lr=1e30"])
+    msg = str(e.value)
+    assert msg.startswith("train_loss of repeat 0 became nan at epoch 1 (no checkpoint was saved)")
+    assert "lr is 1e+30" in msg and "--set lr=..." in msg and "\n" not in msg
+    assert not list((run / "checkpoints").iterdir()) and not (run / "metrics.csv").exists()
