@@ -239,7 +239,8 @@ def run_check(name: str, profile: str, seconds: float, run_dir: Path,
     argv = ["--profile", profile, "--run-dir", str(run_dir), *check.argv]
     for key, value in sets.items():
         argv += ["--set", f"{key}={value}"]
-    out: dict[str, Any] = {"profile": profile, "command": f"python -m {check.module} {' '.join(argv)}",
+    shown = " ".join("<temporary run dir>" if a == str(run_dir) else a for a in argv)
+    out: dict[str, Any] = {"profile": profile, "command": f"python -m {check.module} {shown}",
                            "check_settings": {k: {"value": v, "reason": r} for k, (v, r) in check.sets.items()}
                            if profile != "smoke" else sets}
     t0 = time.time()
@@ -349,7 +350,8 @@ def readme_table(results_dir: Path = ROOT / "results") -> str:
                          f"per child.")
     loads = [r.get("load_average_1min_after") for r in runs["cpu"].values() if r.get("load_average_1min_after")]
     if loads:
-        lines.append(f"Load average (1 min) after each check: {', '.join(fmt(v, 1) for v in loads)}; other work on the machine slows the figures above.")
+        lines.append(f"Load average (1 min) right after each check: {', '.join(fmt(v, 1) for v in loads)} "
+                     f"(the check's own threads count: A3C runs 16 learner threads).")
     return "\n".join(lines)
 
 
