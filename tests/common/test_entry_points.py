@@ -18,6 +18,9 @@ from common.config import build
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ("papers.dqn.train", "papers.a3c.train", "papers.memn2n.train", "papers.memn2n.train_lm",
          "papers.nas.train", "papers.slac.train")
+#: the data set each command loads before it reaches a checkpoint or writes a run dir
+DATA = {"papers.memn2n.train": "babi", "papers.memn2n.train_lm": "ptb", "papers.nas.train": "cifar10"}
+TRAIN_TO_CHECKPOINT = [pytest.param(m, marks=[pytest.mark.data(DATA[m])] if m in DATA else []) for m in TRAIN]
 
 
 def run(module: str, *argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -93,7 +96,7 @@ def test_run_dir_holding_another_run(module, tmp_path):
     assert_user_error(proc, "holds a run with another config (seed: 7 -> 0", "pass another --run-dir")
 
 
-@pytest.mark.parametrize("module", TRAIN)
+@pytest.mark.parametrize("module", TRAIN_TO_CHECKPOINT)
 def test_checkpoint_that_cannot_be_restored(module, tmp_path):
     run_dir = tmp_path / "run"
     write_run(run_dir, dataclasses.asdict(smoke_config(module)))
@@ -107,7 +110,7 @@ def test_checkpoint_that_cannot_be_restored(module, tmp_path):
     assert (ckpts / "ckpt-1.index").read_bytes() == b"not a checkpoint"
 
 
-@pytest.mark.parametrize("module", TRAIN)
+@pytest.mark.parametrize("module", TRAIN_TO_CHECKPOINT)
 def test_full_disk(module, tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
@@ -144,7 +147,8 @@ def stub_package(folder: Path, name: str) -> dict:
 
 @pytest.mark.parametrize("module,package,argv", [
     ("papers.dqn.train", "ale_py", ()), ("papers.a3c.train", "ale_py", ()),
-    ("papers.nas.train", "ray", ("--set", "workers=1")), ("papers.slac.train", "dm_control", ())])
+    pytest.param("papers.nas.train", "ray", ("--set", "workers=1"), marks=pytest.mark.data("cifar10")),
+    ("papers.slac.train", "dm_control", ())])
 def test_missing_optional_package(module, package, argv, tmp_path):
     proc = run(module, "--profile", "smoke", "--run-dir", str(tmp_path / "run"), *argv,
                env=stub_package(tmp_path / "stubs", package))
