@@ -10,7 +10,7 @@ Debian package the project does not install. So each environment lives in a chil
 steps the physics `action_repeat` times, renders one frame and sends it back over a pipe
 (pickle messages; a 64x64x3 frame is 12 KiB, the pipe costs well under a millisecond).
 
-Rendering recipe (../shared/reference/CPU_MEASUREMENTS.md section 1): `MUJOCO_GL=egl`,
+Rendering recipe (measured on this project's 2-core machines): `MUJOCO_GL=egl`,
 `LP_NUM_THREADS=0`, a 64x64 offscreen buffer, no multisampling, one reused `engine.Camera`.
     render="faithful": shadows (map 512) and reflections kept -- mean pixel difference from
                        dm_control's default 64x64 image about 0.9/255.

@@ -2,9 +2,9 @@
 with a target network, DeepMind's RMSProp.
 
   * epsilon: 1 during the replay warm-up, then linear to eps_end over eps_decay_steps agent steps
-    counted from replay_start (Lua NeuralQLearner:perceive, PAPERS.md 1.5 item 3).
+    counted from replay_start (Lua NeuralQLearner:perceive).
   * Greedy actions go through a concrete tf.function with a fixed uint8 input signature
-    (~0.8 ms on this CPU against ~6.5 ms for an eager call; CPU_MEASUREMENTS.md 3b).
+    (~0.8 ms on this CPU against ~6.5 ms for an eager call; measured on these cores).
   * Update (every update_period agent steps): y from the target network Q_hat, loss from
     losses.py, one optimizer step; every target_update_period updates theta^- <- theta (inside
     the same tf.function, so the loop reads nothing back from the device per update).

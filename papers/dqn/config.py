@@ -4,7 +4,7 @@ Defaults of `NatureConfig` ARE the Nature paper's values (Ext. Data Table 1 and 
 against the official Lua code (deepmind/dqn `run_gpu`, `dqn/NeuralQLearner.lua`). Where the
 two disagree the field says so in its source and we follow the paper's text.
 
-Units (the most common DQN pitfall, PAPERS.md 1.5 item 3):
+Units (the most common DQN pitfall):
   * emulator frames: what the ALE renders at 60 Hz; one agent step = `action_repeat` (4) frames.
   * agent steps: one action chosen by the agent (the Lua `numSteps`); "final exploration frame"
     1,000,000 and "replay start size" 50,000 of the table are agent steps in the Lua code.

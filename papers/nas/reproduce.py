@@ -283,7 +283,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
              f"{paper_cfg.child_epochs} epochs on {paper_cfg.train_size:,} images at {paper_cfg.image_size}x{paper_cfg.image_size}",
              f"{cfg['child_epochs']} epochs on {cfg['train_size']:,} images at {cfg['image_size']}x{cfg['image_size']}"],
             ["CIFAR-10: reward's validation images", f"{paper_cfg.val_size:,}", f"{cfg['val_size']:,}"],
-            ["CIFAR-10: search wall time", "~4 weeks on 800 GPUs (secondary estimate, PAPERS.md 4.5)",
+            ["CIFAR-10: search wall time", "~4 weeks on 800 GPUs (secondary estimate)",
              f"controller {_minutes(c['wall_min'])}, random {_minutes(r['wall_min'])} (metrics.csv)"]]
         ev.update(cifar_budget_architectures=n, cifar_budget=cifar_budget,
                   cifar_controller_top5_val_acc=round(c["top5"], 4), cifar_random_top5_val_acc=round(r["top5"], 4),
@@ -438,7 +438,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         budget_part = ["### Budget: used vs the paper's", "",
                        markdown_table(["", "paper", "ours"], budget_rows), "",
                        "One seed (0) per search. Paper values from `config.py` (profile `paper`) and "
-                       "`/work/shared/reference/PAPERS.md` section 4.", ""]
+                       "", ""]
     cfg = (cifar or {}).get("config") or {}
     protocol = [
         "### Evaluation protocol", "",

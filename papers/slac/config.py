@@ -31,7 +31,7 @@ class SlacConfig:
     image_size: int = param(64, source=f"{TRAIN_EVAL} observation_render_size=64", unit="pixels", choices=(64,),
                             help="the encoder and decoder are built for 64x64 frames")
     render: Literal["faithful", "fast"] = param(
-        "faithful", source="CPU_MEASUREMENTS.md sec. 1 (64x64 buffer, no MSAA, shadow map 512)",
+        "faithful", source="ours, measured on 2-core CPU machines (64x64 buffer, no MSAA, shadow map 512)",
         paper="default", reason="dm_control's default render (640x480 buffer, 4x MSAA) runs at "
         "~45 fps here; 'faithful' differs from it by ~0.9/255 per pixel on average at 4x the speed")
     # ---------------------------------------------------------------- latent model
@@ -87,7 +87,7 @@ class SlacConfig:
 
 
 PAPER_REASON = "2 shared CPU cores: ~0.45 s per model update and ~0.4 s per actor-critic update " \
-               "at the paper's batches (CPU_MEASUREMENTS.md 3d), so budgets are cut to about 1.5 hours"
+               "at the paper's batches (measured on this project's 2-core machines), so budgets are cut to about 1.5 hours"
 
 PROFILES = {
     "paper": Profile("the official code's values (the published curves' setting)"),

@@ -3,7 +3,7 @@ curves of Lee et al. 2020 (alexlee-gk/slac@14a366e `data/slac/dm_control_<task>_
 10 seeds x 5 decoder variances, x = environment steps), keeping the decoder variance that
 the official plotting notebook selects per task (best mean return over env steps < 5e5).
 
-    python papers/slac/published/derive.py /work/shared/published/slac
+    python papers/slac/published/derive.py <folder holding the official data/slac/*.csv>
 """
 
 import csv
