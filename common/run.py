@@ -226,7 +226,7 @@ class Run:
             return 0, {}
         while True:
             step = steps.pop()
-            problem = self._restore_from(step, load_files)
+            problem, fingerprint = self._restore_from(step, load_files)
             if problem is None:
                 break
             prefix = self.ckpt_dir / f"ckpt-{step}"
@@ -245,7 +245,6 @@ class Run:
         if self._invocation_pending:
             self._record_invocation()
         marker = json.loads((self.ckpt_dir / f"ckpt-{step}.complete.json").read_text())
-        fingerprint = self.fingerprint()
         verified = marker.get("fingerprint") == fingerprint
         prefix = self.ckpt_dir / f"ckpt-{step}"
         RESTORES.append({"run_dir": str(self.dir), "step": step, "fingerprint": fingerprint,
@@ -255,13 +254,23 @@ class Run:
               f"{', variables verified' if verified else ''})", flush=True)
         return step, marker.get("state", {})
 
-    def variables_finite(self) -> bool:
-        """True when every floating-point variable the checkpoint saves is finite (one read)."""
+    def _saved_variables(self) -> list:
+        """Every tf.Variable the checkpoint saves, once each, in its traversal order, except
+        tf.train.Checkpoint's own save_counter, which each save increments."""
         import tensorflow as tf
         from tensorflow.python.checkpoint import graph_view
         objects, _ = graph_view.ObjectGraphView(self._checkpoint).breadth_first_traversal()
-        flags = [tf.reduce_all(tf.math.is_finite(v)) for v in objects
-                 if isinstance(v, tf.Variable) and v.dtype.is_floating]
+        out, seen = [], {id(self._checkpoint.save_counter)}
+        for obj in objects:
+            if isinstance(obj, tf.Variable) and id(obj) not in seen:
+                seen.add(id(obj))
+                out.append(obj)
+        return out
+
+    def variables_finite(self) -> bool:
+        """True when every floating-point variable the checkpoint saves is finite (one read)."""
+        import tensorflow as tf
+        flags = [tf.reduce_all(tf.math.is_finite(v)) for v in self._saved_variables() if v.dtype.is_floating]
         return bool(tf.reduce_all(flags).numpy()) if flags else True
 
     def check_finite(self, step, values: Mapping[str, float]) -> None:
@@ -283,25 +292,27 @@ class Run:
         return NonFiniteLossError(f"{what} at {self.step_column} {step} ({last}); the run diverged: "
                                   f"start a new run with a lower learning rate ({now}--run-dir NEW{sets})")
 
-    def _restore_from(self, step: int, load_files) -> str | None:
-        """Restore checkpoint `step` into the tracked objects; None, or what went wrong."""
+    def _restore_from(self, step: int, load_files) -> tuple[str | None, str | None]:
+        """Restore checkpoint `step` into the tracked objects: (None, or what went wrong; the
+        fingerprint of the restored variables)."""
         prefix = self.ckpt_dir / f"ckpt-{step}"
         try:
             status = self._checkpoint.restore(str(prefix))
             status.assert_existing_objects_matched()
         except Exception as e:  # noqa: BLE001 -- any failure is reported the same way
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            return f"{type(e).__name__}: {first[:200]}"
+            return f"{type(e).__name__}: {first[:200]}", None
         marker = json.loads((self.ckpt_dir / f"ckpt-{step}.complete.json").read_text())
-        if marker.get("fingerprint") is not None and marker["fingerprint"] != self.fingerprint():
-            return "it restored other values than were saved: the variables' fingerprint differs"
+        fingerprint = self.fingerprint()
+        if marker.get("fingerprint") is not None and marker["fingerprint"] != fingerprint:
+            return "it restored other values than were saved: the variables' fingerprint differs", fingerprint
         if load_files is not None:
             try:
                 load_files(self._files_dir(step))
             except Exception as e:  # noqa: BLE001
                 first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-                return f"its files: {type(e).__name__}: {first[:200]}"
-        return None
+                return f"its files: {type(e).__name__}: {first[:200]}", fingerprint
+        return None, fingerprint
 
     def _move_aside(self, step: int) -> Path:
         """Move checkpoint `step` (all its files) into checkpoints/broken/; nothing is deleted."""
@@ -312,19 +323,13 @@ class Run:
         return aside
 
     def fingerprint(self) -> str:
-        """SHA-256 over the values of every variable the checkpoint saves, in the checkpoint's
-        own traversal order (networks, optimizer slots, counters), except tf.train.Checkpoint's
-        own save_counter, which each save increments."""
-        import tensorflow as tf
-        from tensorflow.python.checkpoint import graph_view
-        objects, _ = graph_view.ObjectGraphView(self._checkpoint).breadth_first_traversal()
-        h, seen = hashlib.sha256(), {id(self._checkpoint.save_counter)}
-        for obj in objects:
-            if isinstance(obj, tf.Variable) and id(obj) not in seen:
-                seen.add(id(obj))
-                value = obj.numpy()
-                h.update(f"{value.dtype}{value.shape}".encode())
-                h.update(value.tobytes())
+        """SHA-256 over the values of every variable the checkpoint saves (`_saved_variables`:
+        networks, optimizer slots, counters)."""
+        h = hashlib.sha256()
+        for variable in self._saved_variables():
+            value = variable.numpy()
+            h.update(f"{value.dtype}{value.shape}".encode())
+            h.update(value.tobytes())
         return h.hexdigest()
 
     def save(self, step: int, state: Mapping[str, Any] | None = None,
