@@ -1,19 +1,30 @@
 """Atari 2600 games with the DQN papers' preprocessing, done explicitly (shared by DQN and A3C).
 
 Mnih et al. 2015 (Nature), Methods "Preprocessing" and Ext. Data Table 1; Mnih et al. 2013, Sec. 4.1;
-the official Lua code (deepmind/dqn: alewrap, `net_downsample_2x_full_y.lua`):
+the official Lua code (deepmind/dqn@9d9b1d13a2 `dqn/Scale.lua`, deepmind/alewrap@5d526497a0
+`alewrap/GameEnvironment.lua`):
 
-  * The emulator runs with no frame skipping and no sticky actions underneath
-    (`frameskip=1, repeat_action_probability=0`); we repeat each action ourselves
-    (`action_repeat`, k=4) and sum the raw rewards of the repeated frames.
+  * The emulator runs with no frame skipping underneath (`frameskip=1`); we repeat each action
+    ourselves (`action_repeat`, k=4) and sum the raw rewards of the repeated frames. Sticky actions
+    (Machado et al. 2018) are ALE's own `repeat_action_probability`: 0 in the DQN papers, 0.25 in
+    Dopamine's experiments (`sticky_action_prob`).
   * Flicker: the encoded frame is the per-pixel, per-colour maximum of the last two frames.
   * Luminance: Y = 0.299 R + 0.587 G + 0.114 B (`image.rgb2y` in the Lua code; OpenCV's RGB2GRAY).
-  * Nature: the whole 210x160 frame is rescaled (bilinear) to 84x84.
-    NIPS 2013: rescaled to 110x84, then an 84x84 crop of the playing area (rows 18..101, the crop
-    used by spragunr/deep_q_rl `ale_experiment.py`; the paper only says "roughly captures the
-    playing area").
-  * Up to `noop_max` no-op actions at the start of each game (1..30 drawn uniformly; each no-op
-    is one agent step, as `nextRandomGame` in the Lua GameEnvironment).
+  * Nature: the whole 210x160 frame is shrunk to 84x84 by area averaging. The Lua code calls
+    torch `image.scale(x, 84, 84, 'bilinear')`, whose shrinking branch averages every source pixel
+    a target pixel covers, with fractional weights at the edges (torch/image@5aa18819b6
+    `generic/image.c` scaleLinear_rowcol, `dst_len < src_len`): OpenCV's INTER_AREA.
+    NIPS 2013: rescaled to 110x84 (bilinear, cv2.INTER_LINEAR as spragunr/deep_q_rl
+    `ale_experiment.py`), then an 84x84 crop of the playing area (rows 18..101, that code's crop;
+    the paper only says "roughly captures the playing area").
+    Dopamine (google/dopamine@5873f5494e `dopamine/discrete_domains/atari_lib.py`
+    AtariPreprocessing): ALE's grayscale screen of each frame, the maximum of the two grayscale
+    frames, INTER_AREA to 84x84.
+  * No-op starts: 1..`noop_max` no-ops drawn uniformly at the start of each game. Mnih 2015, Ext.
+    Data Table 1: "do nothing" actions performed by the agent (agent steps of k frames,
+    `noop_unit="agent_steps"`); the Lua `nextRandomGame(k)` plays them as single emulator frames
+    (k + 1 frames of action 0 after the game starts, `noop_unit="emulator_frames"`) and the
+    training loop calls it again after every lost life (the learner's `noop_after_life_loss`).
   * The minimal action set of each game (e.g. 4 actions for Breakout).
   * Life loss is reported separately from game over: learners may treat it as terminal, the
     reported score is always the raw full-game score. Reward clipping is the learner's business.
@@ -43,18 +54,23 @@ class AtariError(UserError, ValueError):
     """An unknown game or bad setting; the message is one line for the user."""
 
 
-def preprocess(prev_rgb: np.ndarray, last_rgb: np.ndarray,
-               screen: Literal["nature", "nips2013"] = "nature") -> np.ndarray:
-    """Two consecutive 210x160x3 RGB frames -> one 84x84 uint8 luminance frame."""
+Screen = Literal["nature", "nips2013", "dopamine"]
+SCREENS = ("nature", "nips2013", "dopamine")
+
+
+def preprocess(prev: np.ndarray, last: np.ndarray, screen: Screen = "nature") -> np.ndarray:
+    """Two consecutive frames -> one 84x84 uint8 luminance frame. Frames are 210x160x3 RGB for
+    'nature' and 'nips2013' (max per colour, then Y) and 210x160 ALE grayscale for 'dopamine'
+    (max of the two grayscale frames)."""
     import cv2
-    pooled = np.maximum(prev_rgb, last_rgb)                     # flicker removal, per colour
-    y = cv2.cvtColor(pooled, cv2.COLOR_RGB2GRAY)                 # luminance Y
-    if screen == "nature":
-        return cv2.resize(y, (SCREEN_SIZE, SCREEN_SIZE), interpolation=cv2.INTER_LINEAR)
+    if screen not in SCREENS:
+        raise AtariError(f"unknown screen preprocessing '{screen}'; use one of {', '.join(SCREENS)}")
+    pooled = np.maximum(prev, last)                              # flicker removal
+    y = pooled if screen == "dopamine" else cv2.cvtColor(pooled, cv2.COLOR_RGB2GRAY)  # luminance Y
     if screen == "nips2013":
         small = cv2.resize(y, (SCREEN_SIZE, NIPS_RESIZE_HEIGHT), interpolation=cv2.INTER_LINEAR)
         return small[NIPS_CROP_TOP:NIPS_CROP_TOP + SCREEN_SIZE]
-    raise AtariError(f"unknown screen preprocessing '{screen}'; use 'nature' or 'nips2013'")
+    return cv2.resize(y, (SCREEN_SIZE, SCREEN_SIZE), interpolation=cv2.INTER_AREA)
 
 
 class AtariStep(NamedTuple):
@@ -83,18 +99,22 @@ def game_id(game: str) -> str:
 class AtariEnv:
     """One Atari game with the papers' preprocessing. Frames counts emulator frames."""
 
-    def __init__(self, game: str, *, seed: int, action_repeat: int = 4,
-                 screen: Literal["nature", "nips2013"] = "nature", noop_max: int = 30,
-                 max_episode_frames: int = NATURE_EPISODE_FRAMES):
+    def __init__(self, game: str, *, seed: int, action_repeat: int = 4, screen: Screen = "nature",
+                 noop_max: int = 30, noop_unit: Literal["agent_steps", "emulator_frames"] = "agent_steps",
+                 sticky_action_prob: float = 0.0, max_episode_frames: int = NATURE_EPISODE_FRAMES):
         import ale_py
         import gymnasium as gym
-        if action_repeat < 1 or noop_max < 0:
-            raise AtariError("action_repeat must be >= 1 and noop_max >= 0")
-        preprocess(np.zeros((210, 160, 3), np.uint8), np.zeros((210, 160, 3), np.uint8), screen)
+        if action_repeat < 1 or noop_max < 0 or not 0.0 <= sticky_action_prob <= 1.0:
+            raise AtariError("action_repeat must be >= 1, noop_max >= 0 and sticky_action_prob in [0, 1]")
+        if noop_unit not in ("agent_steps", "emulator_frames"):
+            raise AtariError(f"unknown noop_unit '{noop_unit}'; use agent_steps or emulator_frames")
+        self._gray = screen == "dopamine"             # ALE's grayscale screens instead of RGB
+        frame_shape = (210, 160) if self._gray else (210, 160, 3)
+        preprocess(np.zeros(frame_shape, np.uint8), np.zeros(frame_shape, np.uint8), screen)
         gym.register_envs(ale_py)
         rom = game_id(game)
         env_name = "ALE/" + "".join(part.capitalize() for part in rom.split("_")) + "-v5"
-        self._gym = gym.make(env_name, frameskip=1, repeat_action_probability=0.0,
+        self._gym = gym.make(env_name, frameskip=1, repeat_action_probability=sticky_action_prob,
                              full_action_space=False, max_num_frames_per_episode=max_episode_frames)
         self._gym.reset(seed=seed)
         self.game = rom
@@ -103,32 +123,57 @@ class AtariEnv:
         self.action_meanings = self._gym.unwrapped.get_action_meanings()
         self.n_actions = len(self._actions)
         self.action_repeat, self.screen, self.noop_max = action_repeat, screen, noop_max
+        self.noop_unit = noop_unit
         self.max_episode_frames = max_episode_frames
         self._rng = np.random.default_rng(seed)
-        self._buffers = np.zeros((2, 210, 160, 3), np.uint8)
+        self._buffers = np.zeros((2,) + frame_shape, np.uint8)
         self.frames = 0                 # emulator frames since construction
         self.episode_frames = 0
         self.episode_return = 0.0       # raw score of the current game
         self._lives = 0
 
     def reset(self) -> np.ndarray:
-        """Start a new game, play 1..noop_max no-op agent steps, return the first frame."""
+        """Start a new game, play the random no-op start, return the first frame."""
         self.ale.reset_game()
         self.episode_frames, self.episode_return = 0, 0.0
         self._lives = self.ale.lives()
-        noops = int(self._rng.integers(1, self.noop_max + 1)) if self.noop_max else 0
-        frame = self._observe_first()
-        for _ in range(noops):
-            step = self.step(0)
-            frame = step.frame
-            if step.game_over or step.truncated:
-                return self.reset()
-        return frame
-
-    def _observe_first(self) -> np.ndarray:
-        self.ale.getScreenRGB(self._buffers[0])
+        self._grab(0)
         self._buffers[1] = self._buffers[0]
+        out = self.noop_start()
+        if out.game_over or out.truncated:
+            return self.reset()
+        return out.frame
+
+    def noop_start(self) -> AtariStep:
+        """Play 1..noop_max no-ops drawn uniformly (none when noop_max is 0): that many agent steps
+        of action 0, or with noop_unit="emulator_frames" that many + 1 single emulator frames (Lua
+        `nextRandomGame(k)`: the new game's first null frame, k - 1 more, then one more).
+        Returns the resulting frame and what happened during the no-ops."""
+        noops = int(self._rng.integers(1, self.noop_max + 1)) if self.noop_max else 0
+        single_frames = self.noop_unit == "emulator_frames"
+        repeat, self.action_repeat = self.action_repeat, 1 if single_frames else self.action_repeat
+        out = AtariStep(self._frame(), 0.0, False, False, False)
+        reward, life_lost = 0.0, False
+        try:
+            for _ in range(noops + 1 if single_frames and noops else noops):
+                out = self.step(0)
+                reward, life_lost = reward + out.reward, life_lost or out.life_lost
+                if out.game_over or out.truncated:
+                    break
+        finally:
+            self.action_repeat = repeat
+        return out._replace(reward=reward, life_lost=life_lost)
+
+    def _frame(self) -> np.ndarray:
+        """The preprocessed frame of the two screens in the buffers."""
         return preprocess(self._buffers[0], self._buffers[1], self.screen)
+
+    def _grab(self, slot: int) -> None:
+        """The current screen into buffer `slot`: RGB, or ALE's grayscale for screen='dopamine'."""
+        if self._gray:
+            self.ale.getScreenGrayscale(self._buffers[slot])
+        else:
+            self.ale.getScreenRGB(self._buffers[slot])
 
     def step(self, action: int) -> AtariStep:
         """Repeat `action` for action_repeat frames; max-pool the last two; preprocess."""
@@ -140,10 +185,10 @@ class AtariEnv:
             self.frames += 1
             self.episode_frames += 1
             if k >= self.action_repeat - 2:
-                self.ale.getScreenRGB(self._buffers[k - self.action_repeat + 2])
+                self._grab(k - self.action_repeat + 2)
             if self.ale.game_over(with_truncation=False):
                 if k < self.action_repeat - 1:     # ended early: the final frame is the newest
-                    self.ale.getScreenRGB(self._buffers[1])
+                    self._grab(1)
                     if k < self.action_repeat - 2:
                         self._buffers[0] = self._buffers[1]
                 break
@@ -153,8 +198,7 @@ class AtariEnv:
         life_lost = lives < self._lives and not game_over
         self._lives = lives
         self.episode_return += reward
-        return AtariStep(preprocess(self._buffers[0], self._buffers[1], self.screen), reward,
-                         life_lost, game_over, truncated)
+        return AtariStep(self._frame(), reward, life_lost, game_over, truncated)
 
     def close(self) -> None:
         self._gym.close()

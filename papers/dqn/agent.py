@@ -15,7 +15,12 @@ with a target network, DeepMind's RMSProp.
         g  <- 0.95 g  + 0.05 dw          g2 <- 0.95 g2 + 0.05 dw^2
         w  <- w - lr * dw / sqrt(g2 - g^2 + 0.01)
     which is exactly keras RMSprop(rho=0.95, momentum=0, epsilon=0.01, centered=True)
-    (tested in tests/dqn/test_losses.py against the formula by hand).
+    (tested in tests/dqn/test_losses.py against the formula by hand). g2 starts at
+    `rms_initial_mean_square`: 0 in the Lua code, 1 in TF1's RMSPropOptimizer (Dopamine's; its
+    `_create_slots` fills the "rms" slot with ones).
+  * Target network period C: counted in updates (the paper's text) or, with
+    target_update_unit="agent_steps", in agent steps after replay_start (the Lua code and
+    Dopamine); then the training loop calls `sync_target` itself.
 """
 
 from __future__ import annotations
@@ -39,17 +44,28 @@ def make_optimizer(cfg) -> keras.optimizers.Optimizer:
     if cfg.optimizer == "deepmind_rmsprop":
         return keras.optimizers.RMSprop(learning_rate=cfg.learning_rate, rho=cfg.rms_decay,
                                         momentum=0.0, epsilon=cfg.rms_epsilon, centered=True)
+
     return keras.optimizers.Adam(learning_rate=cfg.learning_rate)
 
 
+def start_mean_square(optimizer: keras.optimizers.Optimizer, value: float) -> None:
+    """Set a built RMSprop's running mean of squared gradients (g2) to `value` everywhere (TF1's
+    RMSPropOptimizer starts it at 1; Keras and the Lua code at 0). No-op for other optimizers."""
+    for g2 in getattr(optimizer, "_velocities", []):
+        g2.assign(tf.fill(g2.shape, value))
+
+
 class DQNAgent:
-    def __init__(self, cfg, n_actions: int, state_shape, state_dtype):
+    def __init__(self, cfg, n_actions: int, state_shape, state_dtype, jit_compile: bool = False):
+        """`jit_compile`: the update through XLA (benchmark.py --xla measures it: slower on
+        this CPU, and not bit-identical, so training keeps the plain graph)."""
         self.cfg, self.n_actions = cfg, n_actions
         self.online = build_q_network(cfg, n_actions, state_shape, name="online")
         self.target = (build_q_network(cfg, n_actions, state_shape, name="target")
                        if cfg.target_update_period else None)
         self.optimizer = make_optimizer(cfg)
         self.optimizer.build(self.online.trainable_variables)
+        start_mean_square(self.optimizer, cfg.rms_initial_mean_square)
         self.sync_target()
         self.updates = tf.Variable(0, dtype=tf.int64, name="updates", trainable=False)
         batch = cfg.batch_size
@@ -60,7 +76,7 @@ class DQNAgent:
             tf.TensorSpec((1,) + tuple(state_shape), state_dtype))
         self._q = tf.function(self._q_fn).get_concrete_function(
             tf.TensorSpec((None,) + tuple(state_shape), state_dtype))
-        self._train = tf.function(self._train_fn).get_concrete_function(
+        self._train = tf.function(self._train_fn, jit_compile=jit_compile).get_concrete_function(
             state_spec, tf.TensorSpec((batch,), tf.int32), tf.TensorSpec((batch,), tf.float32),
             state_spec, tf.TensorSpec((batch,), tf.bool))
 
@@ -99,7 +115,8 @@ class DQNAgent:
         grads = tape.gradient(loss, self.online.trainable_variables)
         self.optimizer.apply(grads, self.online.trainable_variables)
         self.updates.assign_add(1)
-        if self.target is not None and self.updates % cfg.target_update_period == 0:
+        if (self.target is not None and cfg.target_update_unit == "updates"
+                and self.updates % cfg.target_update_period == 0):
             for target_w, online_w in zip(self.target.weights, self.online.weights):
                 target_w.assign(online_w)             # theta^- <- theta every C updates
         return loss, tf.reduce_mean(losses.chosen_q(q, actions))

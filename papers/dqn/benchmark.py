@@ -5,6 +5,7 @@ size in RAM).
 
     python -m papers.dqn.benchmark [--game pong] [--loop-steps 4000] [--json out.json]
     python -m papers.dqn.benchmark --replay-only [--replay-dir /tmp] [--json out.json]
+    python -m papers.dqn.benchmark --xla [--network nature] [--json out.json]
 
   replay bytes/transition  ReplayMemory at Nature size (1M transitions; arrays allocated lazily)
   train updates/s          the isolated update (batch 32: target forward, online forward/backward,
@@ -12,6 +13,10 @@ size in RAM).
   act latency (ms)         one greedy action through the concrete tf.function
   loop env frames/s        the whole training loop at Nature settings after replay start
                            (eps-greedy acting, env step, replay add, one update per 4 agent steps)
+  XLA (--xla, measure_xla()): the isolated update as a plain graph and through XLA
+                           (jit_compile=True), alternating blocks of updates from the same
+                           weights on the same batches; updates/s of each and the largest
+                           weight difference after the same updates (0 = bit-identical)
   replay checkpoint (--replay-only, or measure_replay_checkpoint()):
     replay_size_gb_1m            the arrays of a full Nature replay (1M transitions), in GB
     replay_save_seconds_1m       ReplayMemory.save of that memory, filled with random data
@@ -113,6 +118,46 @@ def measure(game: str = "pong", loop_steps: int = 4_000, precision: str = "mixed
     return out
 
 
+def measure_xla(network: str = "nature", precision: str = "float32", rounds: int = 4,
+                updates: int = 40) -> dict:
+    """Updates/s of the plain-graph and the XLA update, alternating `rounds` blocks of `updates`
+    each, and how far the two agents' weights drift apart doing the same updates."""
+    from common.config import apply_overrides
+    from common.precision import set_precision
+    from papers.dqn.agent import DQNAgent
+    from papers.dqn.config import NatureConfig
+
+    cfg = apply_overrides(NatureConfig(), {"network": network, "precision": precision})
+    set_precision(precision)
+    agents = {"graph": DQNAgent(cfg, 6, (84, 84, 4), np.uint8),
+              "xla": DQNAgent(cfg, 6, (84, 84, 4), np.uint8, jit_compile=True)}
+    agents["xla"].online.set_weights(agents["graph"].online.get_weights())
+    agents["xla"].sync_target()
+    rng = np.random.default_rng(0)
+    batches = [(rng.integers(0, 256, (32, 4, 84, 84), dtype=np.uint8),
+                rng.integers(0, 6, 32).astype(np.int32), rng.choice([-1.0, 0.0, 1.0], 32).astype(np.float32),
+                rng.integers(0, 256, (32, 4, 84, 84), dtype=np.uint8), rng.random(32) < 0.05)
+               for _ in range(8)]
+    seconds = {name: 0.0 for name in agents}
+    for name, agent in agents.items():
+        agent.train_step(batches[0])                 # trace / compile, not timed
+    for _ in range(rounds):
+        for name, agent in agents.items():
+            t0 = time.perf_counter()
+            for i in range(updates):
+                loss, _ = agent.train_step(batches[i % len(batches)])
+            float(loss)
+            seconds[name] += time.perf_counter() - t0
+    drift = max(float(np.abs(a - b).max()) for a, b in
+                zip(agents["graph"].online.get_weights(), agents["xla"].online.get_weights()))
+    n = rounds * updates
+    return {"xla_network": network, "xla_precision": precision,
+            "graph_train_updates_per_s": round(n / seconds["graph"], 2),
+            "xla_train_updates_per_s": round(n / seconds["xla"], 2),
+            "xla_max_weight_difference": drift, "xla_updates_compared": n + 1,
+            "xla_load_average_1min": round(os.getloadavg()[0], 2)}
+
+
 def measure_replay_checkpoint(folder: Path | None = None, capacity: int = NATURE_CAPACITY,
                               seed: int = 0) -> dict:
     """Save a full, wrapped replay memory of `capacity` random transitions into a new temporary
@@ -177,11 +222,16 @@ def main(argv=None) -> int:
     ap.add_argument("--replay-only", action="store_true",
                     help="only the 1M-transition replay checkpoint (needs ~7.1 GB of RAM and of "
                          "disk under --replay-dir)")
+    ap.add_argument("--xla", action="store_true", help="only the plain-graph vs XLA update comparison")
+    ap.add_argument("--network", default="nature", choices=["nature", "dopamine"],
+                    help="network of the --xla comparison")
     ap.add_argument("--replay-dir", type=Path, default=None,
                     help="where the replay checkpoint is written (default: the system temp dir)")
     args = ap.parse_args(argv)
     if args.replay_only:
         result = measure_replay_checkpoint(args.replay_dir)
+    elif args.xla:
+        result = measure_xla(args.network)
     else:
         result = measure(args.game, args.loop_steps, args.precision)
     for key, value in result.items():

@@ -13,6 +13,9 @@ Units (the most common DQN pitfall):
 Profiles (`python -m papers.dqn.train --profile NAME`):
   nature / paper  the Nature paper, exact, in float32 (the default; `paper` is an alias)
   nips2013        Mnih et al. 2013: its network and screen crop, no target network, float32
+  dopamine        Dopamine's published DQN experiment (google/dopamine dqn.gin, the legacy TF
+                  agent behind baselines/atari/data/*.json): sticky actions, eps 0.01, its
+                  RMSProp, network and preprocessing; the like-for-like comparison of README
   cpu             a Pong run that fits a 2-core CPU, in mixed_bfloat16 (every change is a declared
                   deviation)
   cartpole        the same agent, replay and loss on CartPole-v1 with an MLP torso (sanity check)
@@ -28,6 +31,7 @@ from common.config import Profile, param
 
 T1 = "Mnih 2015, Ext. Data Table 1"
 LUA = "deepmind/dqn@9d9b1d13a2"
+ALEWRAP = "deepmind/alewrap@5d526497a0 alewrap/GameEnvironment.lua"
 
 
 @dataclass(frozen=True)
@@ -35,25 +39,39 @@ class NatureConfig:
     # -------------------------------------------------------------- environment
     env: str = param("pong", source="Mnih 2015 (49 games; Pong is our CPU-scale game)",
                      help="ale-py game id (pong, breakout, space_invaders, ...) or CartPole-v1")
-    screen: Literal["nature", "nips2013"] = param(
-        "nature", source="Mnih 2015, Methods 'Preprocessing': full frame rescaled to 84x84",
-        choices=("nature", "nips2013"))
+    screen: Literal["nature", "nips2013", "dopamine"] = param(
+        "nature", source=f"Mnih 2015, Methods 'Preprocessing': full frame rescaled to 84x84 (area "
+                         f"average: {LUA} dqn/Scale.lua image.scale 'bilinear', common/atari.py)",
+        choices=("nature", "nips2013", "dopamine"))
     action_repeat: int = param(4, source=T1 + " 'action repeat'", unit="emulator frames per agent step",
                                bounds=">= 1")
+    sticky_action_prob: float = param(
+        0.0, source="Mnih 2015 (deterministic ALE; sticky actions came with Machado et al. 2018)",
+        unit="per emulator frame", help="ALE repeat_action_probability", bounds="[0, 1]")
     history_length: int = param(4, source=T1 + " 'agent history length'", unit="frames per state", bounds=">= 1")
-    noop_max: int = param(30, source=T1 + " 'no-op max'", unit="agent steps", bounds=">= 0")
+    noop_max: int = param(30, source=T1 + " 'no-op max'", bounds=">= 0")
+    noop_unit: Literal["agent_steps", "emulator_frames"] = param(
+        "agent_steps", source=T1 + " 'no-op max': 'do nothing' actions performed by the agent (the Lua "
+                                   f"{ALEWRAP} nextRandomGame plays single emulator frames)",
+        choices=("agent_steps", "emulator_frames"))
+    noop_after_life_loss: bool = param(
+        False, source=f"Mnih 2015 Methods (no-ops at the start of an episode only; the Lua "
+                      f"{LUA} train_agent.lua calls nextRandomGame after every training terminal, "
+                      f"lost lives included)",
+        help="a new random no-op start after each lost life in training")
     train_episode_frames: int = param(
         108_000, source="Mnih 2015 Methods (30 min of play); common/atari.py", unit="emulator frames",
         help="cap of one training game", bounds=">= 1")
     terminal_on_life_loss: bool = param(
-        True, source="Dopamine dqn_nature.gin terminal_on_life_loss=True; spragunr run_nature.py "
-                     "DEATH_ENDS_EPISODE (the paper text is UNVERIFIED on this)",
+        True, source=f"the released code: {ALEWRAP} step(): 'Loosing a life will trigger a terminal "
+                     f"signal in training mode' (the paper's text does not mention lives)",
         help="a lost life is terminal for the learner only; reported scores are full games")
     clip_reward: bool = param(True, source=f"Mnih 2015 Methods; {LUA} min_reward=-1,max_reward=1")
     # -------------------------------------------------------------- network
-    network: Literal["nature", "nips2013", "mlp"] = param(
+    network: Literal["nature", "nips2013", "dopamine", "mlp"] = param(
         "nature", source=f"Mnih 2015 Methods 'Model architecture'; {LUA} convnet_atari3.lua",
-        choices=("nature", "nips2013", "mlp"))
+        choices=("nature", "nips2013", "dopamine", "mlp"),
+        help="dopamine: the Nature layers with 'same' padding and Keras' default initialisers")
     mlp_units: tuple[int, ...] = param((64, 64), source="ours (CartPole torso only)", unit="units", bounds=">= 1")
     precision: Literal["float32", "mixed_bfloat16"] = param(
         "float32", source="Mnih 2015 (float32 on GPU; TF32 is switched off, common/precision.py)",
@@ -70,7 +88,12 @@ class NatureConfig:
     target_update_period: int = param(
         10_000, source=T1 + " 'target network update frequency' (measured in parameter updates; "
                             "the Lua code counts agent steps: numSteps % target_q == 1)",
-        unit="updates", help="0 = no target network (Mnih 2013)", bounds=">= 0")
+        unit="target_update_unit (updates or agent steps)", help="0 = no target network (Mnih 2013)",
+        bounds=">= 0")
+    target_update_unit: Literal["updates", "agent_steps"] = param(
+        "updates", source="Mnih 2015, Ext. Data Table 1 ('measured in the number of parameter "
+                          f"updates'); {LUA} NeuralQLearner.lua counts agent steps (numSteps % target_q)",
+        choices=("updates", "agent_steps"))
     replay_start: int = param(50_000, source=T1 + " 'replay start size' (Lua learn_start)",
                               unit="agent steps", help="uniform-random policy, no updates, before it", bounds=">= 1")
     optimizer: Literal["deepmind_rmsprop", "adam"] = param(
@@ -79,6 +102,9 @@ class NatureConfig:
     learning_rate: float = param(2.5e-4, source=T1 + " 'learning rate'", unit="per update", bounds="> 0")
     rms_decay: float = param(0.95, source=T1 + " 'gradient momentum' = 'squared gradient momentum'", bounds="[0, 1)")
     rms_epsilon: float = param(0.01, source=T1 + " 'min squared gradient' (inside the square root)", bounds="> 0")
+    rms_initial_mean_square: float = param(
+        0.0, source=f"{LUA} NeuralQLearner.lua (g2 starts at zeros)",
+        help="starting value of RMSProp's running mean of squared gradients", bounds=">= 0")
     clip_delta: float = param(1.0, source="Mnih 2015 Methods 'error clipping'; Lua clip_delta=1",
                               help="0 = no clipping (squared error)", bounds=">= 0")
     loss_reduction: Literal["sum", "mean"] = param(
@@ -128,6 +154,9 @@ class NatureConfig:
             (self.replay_capacity > self.history_length,
              f"replay_capacity {self.replay_capacity} must exceed history_length {self.history_length} "
              f"(a state stacks history_length frames); raise replay_capacity with --set"),
+            (self.optimizer == "deepmind_rmsprop" or self.rms_initial_mean_square == 0,
+             f"rms_initial_mean_square {self.rms_initial_mean_square} applies to RMSProp only, but "
+             f"optimizer is {self.optimizer}; set rms_initial_mean_square=0 or optimizer=deepmind_rmsprop"),
             (not (self.double_q and self.target_update_period == 0),
              "double_q needs a target network (van Hasselt 2016 Eq. 4 values the online argmax with "
              "the target network) but target_update_period is 0 (none, as in Mnih 2013); set "
@@ -139,10 +168,16 @@ class NatureConfig:
 class Nips2013Config(NatureConfig):
     """Mnih et al. 2013: 16/32 conv + 256 fc network, 110x84 rescale then 84x84 crop, no target
     network, no error clipping, 10M frames. Constants the 2013 paper does not give are Nature's."""
-    screen: Literal["nature", "nips2013"] = param(
-        "nips2013", source="Mnih 2013 Sec. 4.1: 110x84 then an 84x84 crop", choices=("nature", "nips2013"))
-    network: Literal["nature", "nips2013", "mlp"] = param(
-        "nips2013", source="Mnih 2013 Sec. 4.1", choices=("nature", "nips2013", "mlp"))
+    screen: Literal["nature", "nips2013", "dopamine"] = param(
+        "nips2013", source="Mnih 2013 Sec. 4.1: 110x84 then an 84x84 crop",
+        choices=("nature", "nips2013", "dopamine"))
+    network: Literal["nature", "nips2013", "dopamine", "mlp"] = param(
+        "nips2013", source="Mnih 2013 Sec. 4.1", choices=("nature", "nips2013", "dopamine", "mlp"))
+    action_repeat: int | None = param(
+        None, source="Mnih 2013 Sec. 5: k = 4 for every game except Space Invaders, k = 3 there (its "
+                     "lasers blink with period 4 and would be invisible)",
+        unit="emulator frames per agent step", help="none = per game (see action_repeat())",
+        bounds="any")
     total_agent_steps: int = param(2_500_000, source="Mnih 2013 Sec. 5: 10M frames", unit="agent steps",
                                    bounds=">= 1")
     target_update_period: int = param(0, source="Mnih 2013 (no target network; spragunr run_nips.py "
@@ -156,12 +191,53 @@ class Nips2013Config(NatureConfig):
 
 
 NIPS2013 = "nips2013"
+DOPA = "google/dopamine@5873f5494e"
+DOPA_GIN = f"{DOPA} dopamine/tf/agents/dqn/configs/dqn.gin"
+DOPA_AGENT = f"{DOPA} dopamine/tf/agents/dqn/dqn_agent.py"
+DOPA_LIB = f"{DOPA} dopamine/discrete_domains/atari_lib.py"
 DOPAMINE = ("CPU scale (2 shared cores, ~85 updates/s): the schedule of Dopamine's DQN, which shows "
             "learning on Pong within 3M frames (google/dopamine dqn_nature.gin / dqn.gin):")
 PROFILES = {
     "nature": Profile("Mnih et al. 2015 (Nature), exact: Ext. Data Table 1"),
     "paper": Profile("alias of 'nature'"),
     NIPS2013: Profile("Mnih et al. 2013 (NIPS workshop): its network, crop, no target network"),
+    "dopamine": Profile(
+        "Dopamine's published DQN experiment (google/dopamine dqn.gin, legacy TF agent), exact",
+        {"screen": "dopamine", "network": "dopamine", "sticky_action_prob": 0.25, "noop_max": 0,
+         "terminal_on_life_loss": False, "total_agent_steps": 50_000_000, "replay_start": 20_000,
+         "target_update_period": 8_000, "target_update_unit": "agent_steps", "rms_epsilon": 1e-5,
+         "rms_initial_mean_square": 1.0, "loss_reduction": "mean", "eps_end": 0.01,
+         "eps_decay_steps": 250_000, "eval_epsilon": 0.001, "eval_episodes": 5,
+         "eval_episode_frames": 108_000},
+        {"screen": f"{DOPA_LIB} AtariPreprocessing: ALE grayscale frames, max of the last two, "
+                   "cv2.INTER_AREA to 84x84",
+         "network": f"{DOPA} dopamine/discrete_domains/legacy_networks.py NatureDQNNetwork: 'same' "
+                    "padding, Keras default initialisers",
+         "sticky_action_prob": f"{DOPA_GIN} create_atari_environment.sticky_actions = True; "
+                               f"{DOPA_LIB}: repeat_action_probability 0.25 (NoFrameskip-v0 in the "
+                               "legacy gym path)",
+         "noop_max": f"{DOPA_LIB}: no no-op starts (sticky actions supply the randomness)",
+         "terminal_on_life_loss": f"{DOPA_LIB} AtariPreprocessing(terminal_on_life_loss=False)",
+         "total_agent_steps": f"{DOPA_GIN} Runner.num_iterations = 200 x Runner.training_steps = "
+                              "250000 (200M frames; iterations run to the end of their last game)",
+         "replay_start": f"{DOPA_GIN} DQNAgent.min_replay_history = 20000",
+         "target_update_period": f"{DOPA_GIN} DQNAgent.target_update_period = 8000 (agent steps)",
+         "target_update_unit": f"{DOPA_AGENT} _train_step: training_steps % target_update_period, "
+                               "training_steps counting agent steps",
+         "rms_epsilon": f"{DOPA_GIN} tf.train.RMSPropOptimizer.epsilon = 0.00001 (centered, decay "
+                        "0.95, momentum 0, lr 0.00025 as Nature)",
+         "rms_initial_mean_square": "TF1 RMSPropOptimizer (tensorflow/python/training/rmsprop.py "
+                                    "_create_slots: the 'rms' slot starts at ones)",
+         "loss_reduction": f"{DOPA_AGENT} _build_train_op: reduce_mean of the per-transition Huber "
+                           "loss (delta 1)",
+         "eps_end": f"{DOPA_GIN} DQNAgent.epsilon_train = 0.01",
+         "eps_decay_steps": f"{DOPA_GIN} DQNAgent.epsilon_decay_period = 250000 (after "
+                            "min_replay_history, linearly_decaying_epsilon)",
+         "eval_epsilon": f"{DOPA_GIN} DQNAgent.epsilon_eval = 0.001",
+         "eval_episodes": "Dopamine evaluates for Runner.evaluation_steps = 125000 agent steps per "
+                          "iteration; ours plays 5 games: the compared metric is the training "
+                          "games' return, which the evaluation phase does not touch",
+         "eval_episode_frames": f"{DOPA_GIN} Runner.max_steps_per_episode = 27000 agent steps"}),
     "cpu": Profile(
         "Pong with the Nature learner, sized for a 2-core CPU (3M frames, about an hour)",
         {"total_agent_steps": 750_000, "replay_capacity": 100_000, "replay_start": 20_000,
@@ -199,6 +275,15 @@ PROFILES = {
          "eval_episode_frames": 400, "train_episode_frames": 2_000, "checkpoint_period": 150,
          "log_period": 50, "noop_max": 3}),
 }
+
+
+def action_repeat(cfg) -> int:
+    """Emulator frames per agent step: the config's value, or Mnih 2013's per-game choice (3 for
+    Space Invaders, 4 otherwise) where the config leaves it to the game (action_repeat=None)."""
+    if cfg.action_repeat is not None:
+        return cfg.action_repeat
+    from common.atari import game_id
+    return 3 if game_id(cfg.env) == "space_invaders" else 4
 
 
 def config_class(profile: str):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from common.atari import AtariEnv, AtariStep, FrameHistory
+from papers.dqn.config import action_repeat
 
 CARTPOLE = "cartpole-v1"
 
@@ -66,8 +67,9 @@ def make_env(cfg, seed: int, max_episode_frames: int):
     """The environment named by cfg.env; an unknown name raises a one-line AtariError."""
     if is_cartpole(cfg.env):
         return CartPoleEnv(seed, max_episode_frames)
-    return AtariEnv(cfg.env, seed=seed, action_repeat=cfg.action_repeat, screen=cfg.screen,
-                    noop_max=cfg.noop_max, max_episode_frames=max_episode_frames)
+    return AtariEnv(cfg.env, seed=seed, action_repeat=action_repeat(cfg), screen=cfg.screen,
+                    noop_max=cfg.noop_max, noop_unit=cfg.noop_unit,
+                    sticky_action_prob=cfg.sticky_action_prob, max_episode_frames=max_episode_frames)
 
 
 def observation_spec(cfg):

@@ -9,6 +9,10 @@ memory and the acting path never hold float frames). Output: one Q-value per act
             -> fc 512 -> fc |A|, ReLU after every hidden layer.
     (The Lua code pads the first conv by 1 pixel; the output is 20x20 either way. We follow the
     paper's text: no padding.)
+  Dopamine (google/dopamine@5873f5494e dopamine/discrete_domains/legacy_networks.py
+    NatureDQNNetwork, the network of its published DQN curves): the Nature layers with 'same'
+    padding, 84 -> 21 -> 11 -> 11 (fc input 11x11x64 = 7,744 instead of 3,136), and Keras'
+    default initialisers (Glorot uniform weights, zero biases).
   NIPS 2013 (Sec. 4.1): 84x84x4 -> conv 16 8x8/4 -> 20x20x16 -> conv 32 4x4/2 -> 9x9x32
             -> fc 256 -> fc |A|.
   Dueling head (`dueling`, Wang et al. 2016 "Dueling Network Architectures for Deep RL", off in
@@ -20,7 +24,7 @@ memory and the acting path never hold float frames). Output: one Q-value per act
     and clip gradient norms to 10 (Sec. 4.2). carpedm20/deep-rl-tensorflow, which offered this
     head, adds its 512-unit streams after the fc 512 layer instead of in its place.
 
-Initialisation: Torch7's default, which the Lua code uses: weights and biases uniform in
+Initialisation (Nature, NIPS 2013): Torch7's default, which the Lua code uses: weights and biases uniform in
 +-1/sqrt(fan_in). `precision="mixed_bfloat16"` computes in bfloat16 with float32 variables; the
 last layer stays float32 (declared deviation, see config.py).
 """
@@ -53,29 +57,35 @@ class DuelingAggregation(keras.layers.Layer):
         return value + advantage - ops.mean(advantage, axis=-1, keepdims=True)
 
 
-def q_head(features, hidden: int, n_actions: int, dueling: bool, dtype: str | None = None):
+def _keras_init(fan_in: int) -> dict:
+    """Keras' defaults (Glorot uniform weights, zero biases): Dopamine's TF networks."""
+    return {}
+
+
+def q_head(features, hidden: int, n_actions: int, dueling: bool, dtype: str | None = None,
+           init=_torch_init):
     """fc `hidden` (ReLU) -> Q(s, .) over the torso's (B, F) features; with `dueling`, two such
     streams ending in V(s) and A(s, .), aggregated by Eq. 9. Hidden layers compute in `dtype`
     (None: Keras' global policy); Q-values are float32."""
     fan_in = features.shape[-1]
     if not dueling:
         x = keras.layers.Dense(hidden, activation="relu", dtype=dtype, name="fc",
-                               **_torch_init(fan_in))(features)                       # (B, hidden)
+                               **init(fan_in))(features)                       # (B, hidden)
         return keras.layers.Dense(n_actions, dtype="float32", name="q",
-                                  **_torch_init(hidden))(x)                           # (B, |A|)
+                                  **init(hidden))(x)                           # (B, |A|)
     v = keras.layers.Dense(hidden, activation="relu", dtype=dtype, name="value_fc",
-                           **_torch_init(fan_in))(features)                           # (B, hidden)
-    v = keras.layers.Dense(1, dtype="float32", name="value", **_torch_init(hidden))(v)  # V(s): (B, 1)
+                           **init(fan_in))(features)                           # (B, hidden)
+    v = keras.layers.Dense(1, dtype="float32", name="value", **init(hidden))(v)  # V(s): (B, 1)
     a = keras.layers.Dense(hidden, activation="relu", dtype=dtype, name="advantage_fc",
-                           **_torch_init(fan_in))(features)                           # (B, hidden)
+                           **init(fan_in))(features)                           # (B, hidden)
     a = keras.layers.Dense(n_actions, dtype="float32", name="advantage",
-                           **_torch_init(hidden))(a)                                  # A(s, .): (B, |A|)
+                           **init(hidden))(a)                                  # A(s, .): (B, |A|)
     return DuelingAggregation(dtype="float32", name="q")(v, a)                        # Q(s, .): (B, |A|)
 
 
 def conv_q_network(convs, hidden: int, n_actions: int, history: int = 4,
-                   precision: str = "float32", dueling: bool = False,
-                   name: str = "q_network") -> keras.Model:
+                   precision: str = "float32", dueling: bool = False, padding: str = "valid",
+                   init=_torch_init, name: str = "q_network") -> keras.Model:
     """Conv torso + fc hidden + linear Q head (or the dueling head) over uint8 (84, 84, history)
     states."""
     dtype = precision
@@ -83,11 +93,12 @@ def conv_q_network(convs, hidden: int, n_actions: int, history: int = 4,
     x = keras.layers.Rescaling(1.0 / 255.0, dtype=dtype, name="scale")(states)
     channels = history
     for i, (filters, kernel, stride) in enumerate(convs):
-        x = keras.layers.Conv2D(filters, kernel, strides=stride, activation="relu", dtype=dtype,
-                                name=f"conv{i + 1}", **_torch_init(channels * kernel * kernel))(x)
+        x = keras.layers.Conv2D(filters, kernel, strides=stride, padding=padding, activation="relu",
+                                dtype=dtype, name=f"conv{i + 1}",
+                                **init(channels * kernel * kernel))(x)
         channels = filters
     flat = keras.layers.Flatten(dtype=dtype)(x)
-    q = q_head(flat, hidden, n_actions, dueling, dtype)
+    q = q_head(flat, hidden, n_actions, dueling, dtype, init)
     return keras.Model(states, q, name=name)
 
 
@@ -109,8 +120,11 @@ def build_q_network(cfg, n_actions: int, state_shape, name: str = "q_network") -
     """The network named by `cfg.network`."""
     if cfg.network == "nature":
         return conv_q_network(NATURE_CONVS, NATURE_HIDDEN, n_actions, cfg.history_length,
-                              cfg.precision, cfg.dueling, name)
+                              cfg.precision, cfg.dueling, name=name)
+    if cfg.network == "dopamine":
+        return conv_q_network(NATURE_CONVS, NATURE_HIDDEN, n_actions, cfg.history_length,
+                              cfg.precision, cfg.dueling, padding="same", init=_keras_init, name=name)
     if cfg.network == "nips2013":
         return conv_q_network(NIPS2013_CONVS, NIPS2013_HIDDEN, n_actions, cfg.history_length,
-                              cfg.precision, cfg.dueling, name)
+                              cfg.precision, cfg.dueling, name=name)
     return mlp_q_network(state_shape, cfg.mlp_units, n_actions, cfg.dueling, name)

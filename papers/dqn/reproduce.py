@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from common.report import Section, measured_file, provenance
+from papers.dqn import dopamine
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows, write_between_markers
 
 HERE = Path(__file__).resolve().parent
@@ -198,27 +199,21 @@ def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
-def _pong_plot(run_dir: Path, results_dir: Path, random_score: float, profile: str,
-               dopamine: list[dict]) -> tuple[Path | None, list]:
+def _pong_plot(run_dir: Path, results_dir: Path, random_score: float, profile: str) -> Path | None:
     episodes = read_rows(run_dir / "episodes.csv")
     if not episodes:
-        return None, []
+        return None
     frames = np.array([float(r["env_frames"]) for r in episodes])
     returns = np.array([float(r["return"]) for r in episodes])
     span = frames.max()
-    shown = [r for r in dopamine if float(r["env_frames_start"]) < max(span, 1e6)]
     series = {"ours: training games (10-game moving mean)": (frames, _moving_average(returns, 10))}
     evals = read_rows(run_dir / "eval.csv")
     if evals:
         series["ours: periodic eval (eps 0.05)"] = ([float(r["env_frames"]) for r in evals],
                                                     [float(r["eval_return"]) for r in evals])
-    # one flat step per 1M-frame iteration (a single iteration is then still a visible line)
-    series["Dopamine DQN, sticky actions (5 seeds, mean per 1M frames)"] = (
-        [float(r[k]) for r in shown for k in ("env_frames_start", "env_frames_end")],
-        [float(r["mean_train_return"]) for r in shown for _ in range(2)])
     scale = "CPU scale" if profile == "cpu" else f"--profile {profile}"
     path = curve_plot(series, results_dir / f"pong_{profile}_curve.png",
-                      f"Pong, Nature DQN learner ({scale}) vs Dopamine DQN",
+                      f"Pong, Nature DQN learner ({scale})",
                       "emulator frames", "game score (raw, full game)",
                       hlines={f"random ({random_score})": random_score})
     # the same curve, binned per 100k frames, as a small CSV beside the plot
@@ -231,7 +226,7 @@ def _pong_plot(run_dir: Path, results_dir: Path, random_score: float, profile: s
         w = csv.writer(f)
         w.writerow(["env_frames_start", "env_frames_end", "mean_train_return", "games"])
         w.writerows(binned)
-    return path, shown
+    return path
 
 
 def _cartpole_plot(runs: list[dict], results_dir: Path) -> Path | None:
@@ -291,7 +286,6 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     nature_rows = read_published(PUBLISHED / "dqn_nature_scores.csv", game="pong")
     nature_pong = nature_rows[0]
     pong_2013 = read_published(PUBLISHED / "dqn2013_table1.csv", game="pong")[0]
-    dopamine_all = read_published(PUBLISHED / "dopamine_dqn_pong.csv")
     random_score = float(nature_pong["random"])
     paper = NatureConfig()
     paper_frames = paper.total_agent_steps * paper.action_repeat
@@ -312,7 +306,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     final_step = int(final["agent_steps"]) if final else None
     final_frames = ((checkpoints.get(final_step) or {}).get("state") or {}).get("env_frames") if final else None
     eval_stale = bool(final and newest_ckpt is not None and final_step < newest_ckpt)
-    plot, dopamine = _pong_plot(pong_dir, results_dir, random_score, profile, dopamine_all)
+    plot = _pong_plot(pong_dir, results_dir, random_score, profile)
+    comparison = read_json(results_dir / "dopamine_pong.json") if not smoke else None
     episodes = read_rows(pong_dir / "episodes.csv")
     first10 = [float(r["return"]) for r in episodes[:10]]
     last10 = [float(r["return"]) for r in episodes[-10:]]
@@ -343,24 +338,23 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         "commit": commit,
         "cartpole_solved_agent_steps": cart0["solved_at"] if cart0 else None,
         "cartpole_budget_agent_steps": (cart0 or {}).get("budget") or PROFILES["cartpole"].overrides["total_agent_steps"],
-        "pong_cpu_profile": profile,
-        "pong_cpu_env_frames": int(last.get("env_frames", 0)),
-        "pong_cpu_agent_steps": int(last.get("agent_steps", 0)),
-        "pong_cpu_updates": int(last.get("updates", 0)),
-        "pong_cpu_planned_agent_steps": planned,
-        "pong_cpu_complete": pong_summary is not None,
-        "pong_cpu_wall_time_s": float(last.get("wall_time", 0.0)),
-        "pong_cpu_final_score": final["mean_return"] if final else None,
-        "pong_cpu_final_score_std": final["std_return"] if final else None,
-        "pong_cpu_final_score_protocol": protocol,
-        "pong_cpu_learning_shown": learning,
-        "pong_cpu_learning_criterion": LEARNING_CRITERION,
-        "pong_cpu_run_dir": pong_shown,
-        "pong_cpu_first10_train_return": float(np.mean(first10)) if first10 else None,
-        "pong_cpu_last10_train_return": float(np.mean(last10)) if last10 else None,
+        "pong_run_profile": profile,
+        "pong_run_env_frames": int(last.get("env_frames", 0)),
+        "pong_run_agent_steps": int(last.get("agent_steps", 0)),
+        "pong_run_updates": int(last.get("updates", 0)),
+        "pong_run_planned_agent_steps": planned,
+        "pong_run_complete": pong_summary is not None,
+        "pong_run_wall_time_s": float(last.get("wall_time", 0.0)),
+        "pong_run_final_score": final["mean_return"] if final else None,
+        "pong_run_final_score_std": final["std_return"] if final else None,
+        "pong_run_final_score_protocol": protocol,
+        "pong_run_learning_shown": learning,
+        "pong_run_learning_criterion": LEARNING_CRITERION,
+        "pong_run_run_dir": pong_shown,
+        "pong_run_first10_train_return": float(np.mean(first10)) if first10 else None,
+        "pong_run_last10_train_return": float(np.mean(last10)) if last10 else None,
         "pong_random_score": random_score,
         "pong_nature_dqn_score": float(nature_pong["dqn_nature"]),
-        "dopamine_pong_first_iterations": {r["iteration"]: float(r["mean_train_return"]) for r in dopamine},
         "replay_bytes_per_transition": bench.get("replay_bytes_per_transition"),
         "train_updates_per_s": bench.get("train_updates_per_s"),
         "act_latency_ms": bench.get("act_latency_ms"),
@@ -372,14 +366,15 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
                                      "replay_load_peak_rss_gb_1m", "replay_load_seconds_1m",
                                      "replay_checkpoint_date", "replay_checkpoint_load_average_1min")},
         # added with the run()/report() split
-        "pong_cpu_final_score_agent_steps": final_step,
-        "pong_cpu_final_score_env_frames": final_frames,
-        "pong_cpu_newest_checkpoint_agent_steps": newest_ckpt,
-        "pong_cpu_final_score_stale": eval_stale,
+        "pong_run_final_score_agent_steps": final_step,
+        "pong_run_final_score_env_frames": final_frames,
+        "pong_run_newest_checkpoint_agent_steps": newest_ckpt,
+        "pong_run_final_score_stale": eval_stale,
         "cartpole_solved_agent_steps_by_seed": {str(c["seed"]): c["solved_at"] for c in carts},
         "benchmark_source": (None if bench_file is None else _shown(bench_file, runs_root)
                              if bench_file == runs_root / PAPER / "benchmark.json" else f"results/{PAPER}/benchmark.json"),
         "run_commits": commits,
+        **(dopamine.evidence(comparison) if comparison else {}),
     }
     name = "evidence.json" if budget == "cpu" else f"evidence-{budget}.json"
     (results_dir / name).write_text(json.dumps(evidence, indent=2) + "\n")
@@ -440,7 +435,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         "status": status, "missing": missing, "pong_note": pong_note, "pong_shown": pong_shown,
         "final": final, "final_step": final_step, "final_frames": final_frames,
         "newest_ckpt": newest_ckpt, "eval_stale": eval_stale, "nature_pong": nature_pong,
-        "pong_2013": pong_2013, "dopamine": dopamine, "plot": plot, "cart_plot": cart_plot,
+        "pong_2013": pong_2013, "comparison": comparison, "plot": plot, "cart_plot": cart_plot,
         "carts": carts, "cart_eval_period": (read_json(carts[0]["dir"] / "config.json") or {}).get(
             "config", {}).get("eval_period") if carts else None, "bench": bench, "bench_source": bench_source, "planned": planned,
         "repeat": repeat, "pong_cfg": pong_cfg, "last": last, "pong_record": pong_record,
@@ -478,31 +473,36 @@ def _body(ev: dict, v: dict) -> str:
     score = (f"{final['mean_return']:.2f} +- {final['std_return']:.2f} (checkpoint at agent step "
              f"{v['final_step']:,}" + (f" = {v['final_frames']:,} frames" if v["final_frames"] is not None else "")
              + ")" if final else "-")
-    score_label = (f"ours: final score, {ev['pong_cpu_final_score_protocol']}" if v["smoke"]
+    score_label = (f"ours: final score, {ev['pong_run_final_score_protocol']}" if v["smoke"]
                    else "ours: final score, Nature protocol (30 games, eps 0.05)")
     rows = [[score_label, score,
              f"`{v['pong_shown']}/evaluation/eval_summary.json`"],
-            ["ours: mean of the first 10 training games", ev["pong_cpu_first10_train_return"],
+            ["ours: mean of the first 10 training games", ev["pong_run_first10_train_return"],
              f"`{v['pong_shown']}/episodes.csv`"],
-            ["ours: mean of the last 10 training games", ev["pong_cpu_last10_train_return"],
+            ["ours: mean of the last 10 training games", ev["pong_run_last10_train_return"],
              f"`{v['pong_shown']}/episodes.csv`"],
             ["random play", float(nature["random"]), nature["source"]],
             [f"Nature DQN, 50M frames (+- {nature['dqn_nature_std']} std)", float(nature["dqn_nature"]),
              nature["source"]],
             ["2013 DQN, average (10M frames)", float(p13["dqn_2013_avg"]), p13["source"]],
             ["2013 DQN, best episode", float(p13["dqn_2013_best"]), p13["source"]]]
-    rows += [[f"Dopamine DQN (sticky actions), iteration {r['iteration']} = frames "
-              f"{int(r['env_frames_start']) // 10**6}M-{int(r['env_frames_end']) // 10**6}M, mean training game",
-              float(r["mean_train_return"]), r["source"]] for r in v["dopamine"]]
-    learning = {True: "yes", False: "no", None: "not measured (no evaluated checkpoint)"}[ev["pong_cpu_learning_shown"]]
+    learning = {True: "yes", False: "no", None: "not measured (no evaluated checkpoint)"}[ev["pong_run_learning_shown"]]
     if v["smoke"]:
         learning = "not judged (smoke run)"
+    out += ["### Pong, like for like: ours vs Dopamine's published DQN", ""]
+    if v["comparison"]:
+        out += [dopamine.render(v["comparison"], f"{PAPER}/dopamine_pong.png"),
+                "Both sides: `--profile dopamine` (Dopamine's dqn.gin, config.py); the differences "
+                "left are listed in the DQN README. Numbers from `python -m papers.dqn.dopamine "
+                "RUN_DIR ...` (results/dqn/dopamine_pong.json).", ""]
+    else:
+        out += ["Not run yet: `python -m papers.dqn.train --profile dopamine --seed S --set "
+                "total_agent_steps=1050000` for seeds 0 and 1, then `python -m papers.dqn.dopamine "
+                "RUN_DIR ...`.", ""]
     out += ["### Pong: ours vs the papers", "",
             f"Run `{v['pong_shown']}` (`--profile {v['profile']}`). Learning shown by the final score "
             f"({LEARNING_CRITERION}): **{learning}**.", "",
-            markdown_table(["Pong", "score", "source"], rows, digits=2), "",
-            "Dopamine's numbers use sticky actions (p=0.25), eps 0.01 decayed over 250k agent steps and "
-            "other settings (dqn.gin); they show the shape of early learning, not the same experiment."]
+            markdown_table(["Pong", "score", "source"], rows, digits=2)]
 
     carts = v["carts"]
     out += ["", "### CartPole-v1 algorithm check (not in the papers)", ""]
@@ -537,7 +537,7 @@ def _body(ev: dict, v: dict) -> str:
     # ---- plots
     out += ["", "### Plots", ""]
     if v["plot"] is not None:
-        out += [f"![Pong: our training games and periodic evaluations against Dopamine's DQN]"
+        out += [f"![Pong: our training games and periodic evaluations]"
                 f"({PAPER}/{v['plot'].name})", "",
                 f"(binned per 100k frames in [{PAPER}/{v['plot'].with_suffix('.csv').name}]"
                 f"({PAPER}/{v['plot'].with_suffix('.csv').name}))", ""]
@@ -589,7 +589,7 @@ def _body(ev: dict, v: dict) -> str:
             "(no reward clipping); evaluation seed 12345. The Nature and random numbers of the table are "
             "from the same protocol (Ext. Data Table 2); the 2013 numbers are from its Table 1 (eps 0.05 "
             "for a fixed number of steps)."
-            + (f" **At the smoke budget** the final score is instead {ev['pong_cpu_final_score_protocol']}."
+            + (f" **At the smoke budget** the final score is instead {ev['pong_run_final_score_protocol']}."
                if v["smoke"] else "")
             + (f" **Stale:** the evaluated checkpoint ({v['final_step']:,}) is older than the newest "
                f"({v['newest_ckpt']:,})." if v["eval_stale"] else ""),
@@ -598,7 +598,10 @@ def _body(ev: dict, v: dict) -> str:
             "* **Curve**: raw full-game score of every training game (epsilon-greedy with the training "
             f"schedule, eps to {cfg.get('eps_end', '?')}), 10-game moving mean; periodic evaluations during "
             f"training use eps {cfg.get('eval_epsilon', '?')} on {cfg.get('eval_episodes', '?')} games "
-            f"(`eval.csv`). Dopamine's curve is the mean training-game return per 1M-frame iteration.",
+            f"(`eval.csv`).",
+            "* **Like for like with Dopamine**: the mean raw return of the training games of each "
+            "iteration (250k agent steps run to the end of the game in progress), Dopamine's own "
+            "metric; `papers/dqn/dopamine.py`.",
             "* **CartPole-v1**: greedy (eps 0) evaluation on 100 games every "
             f"{_fmt_int(v['cart_eval_period'])} agent steps; the run stops once the mean reaches 195."]
     return "\n".join(out)

@@ -117,6 +117,8 @@ def train(args) -> int:
                 s = history.reset(frame)
             elif terminal:                            # a lost life: new agent episode, same game
                 frame = out.frame
+                if cfg.noop_after_life_loss:          # Lua: nextRandomGame after every terminal
+                    frame = env.noop_start().frame    # (a game over among them ends at the next step)
                 s = history.reset(frame)
             else:
                 frame = out.frame
@@ -126,6 +128,9 @@ def train(args) -> int:
                 loss, mean_q = agent.train_step(replay.sample(cfg.batch_size, rng))
                 losses.append(loss)                   # scalar tensors, read back at log time
                 qs.append(mean_q)
+            if (cfg.target_update_unit == "agent_steps" and cfg.target_update_period
+                    and step % cfg.target_update_period == 0):
+                agent.sync_target()                   # theta^- <- theta every C agent steps
 
             if step % cfg.log_period == 0:
                 row = {"agent_steps": step, "env_frames": frames_before + env.frames,

@@ -32,6 +32,17 @@ def test_nature_rescales_the_whole_frame_nips_crops():
         preprocess(frame, frame, "full")
 
 
+def test_nature_shrinks_by_area_average_as_torch_image_scale():
+    """torch image.scale 'bilinear' shrinking 210 -> 84 rows (scale 2.5): target row 0 averages
+    source rows 0, 1 and half of row 2; row 1 the other half of row 2 and rows 3, 4. With one
+    bright row (100) in every 5, each target row is (0.5 * 100) / 2.5 = 20; a bilinear sample at
+    the target row's centre (source rows 0.75 and 3.25) would give 0."""
+    frame = np.zeros((210, 160, 3), np.uint8)
+    frame[2::5] = 100                      # grey: Y = 100
+    out = preprocess(frame, frame, "nature")
+    assert np.all(out == 20)
+
+
 def test_game_ids_and_unknown_game_error():
     assert game_id("ALE/Pong-v5") == game_id("Pong") == game_id("PongNoFrameskip-v4") == "pong"
     assert game_id("SpaceInvaders") == "space_invaders"
@@ -68,6 +79,21 @@ def test_noop_starts_and_seeding_repeat():
     (a, fa), (b, fb) = first_frames(3), first_frames(3)
     assert fa == fb and fa % 4 == 0 and 4 <= fa - 4 <= 120
     np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_noops_in_emulator_frames_and_again_after_a_lost_life():
+    """noop_unit='emulator_frames' (Lua nextRandomGame): k + 1 single frames, k in 1..30."""
+    lengths = set()
+    for seed in range(8):
+        env = AtariEnv("Breakout", seed=seed, noop_max=30, noop_unit="emulator_frames")
+        env.reset()
+        lengths.add(env.episode_frames)
+        before = env.episode_frames
+        out = env.noop_start()                        # as after a lost life: more no-op frames
+        assert 2 <= env.episode_frames - before <= 31 and out.frame.shape == (84, 84)
+    assert lengths <= set(range(2, 32)) and len(lengths) > 1
+    with pytest.raises(AtariError, match="noop_unit"):
+        AtariEnv("Pong", seed=0, noop_unit="seconds")
 
 
 def test_frame_history_starts_from_zeros():

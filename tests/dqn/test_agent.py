@@ -136,3 +136,12 @@ def test_double_q_update_uses_the_online_argmax_and_the_target_value():
     assert expected["double"] != pytest.approx(expected["nature"], rel=1e-4)
     loss, _ = agent.train_step((s, a, r, s_next, done))
     assert float(loss) == pytest.approx(expected["double"], rel=1e-5)
+
+
+def test_xla_comparison_measures_both_updates_from_the_same_weights():
+    """benchmark.py --xla: both agents start from the same weights and do the same updates, so the
+    reported drift is the arithmetic's, and the speeds come from timed updates of each."""
+    from papers.dqn.benchmark import measure_xla
+    out = measure_xla(rounds=1, updates=2)
+    assert out["graph_train_updates_per_s"] > 0 and out["xla_train_updates_per_s"] > 0
+    assert out["xla_updates_compared"] == 3 and 0 <= out["xla_max_weight_difference"] < 1e-2

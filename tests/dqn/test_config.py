@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from common.config import ConfigError, build, paper_value
+from common.config import ConfigError, apply_overrides, build, paper_value
 from papers.dqn.config import PROFILES, NatureConfig, Nips2013Config, config_class
 
 
@@ -90,3 +90,25 @@ def test_double_q_is_refused_without_a_target_network():
     nips, _ = build(config_class("nips2013"), PROFILES, "nips2013",
                     {"double_q": "true", "target_update_period": "10000"})
     assert nips.double_q and nips.target_update_period == 10_000
+
+
+def test_nips2013_repeats_3_frames_on_space_invaders_only():
+    """Mnih 2013 Sec. 5: k = 3 for Space Invaders (its lasers blink with period 4), 4 elsewhere."""
+    from papers.dqn.config import action_repeat
+    nips = Nips2013Config()
+    assert action_repeat(apply_overrides(nips, {"env": "space_invaders"})) == 3
+    assert action_repeat(nips) == 4
+    assert action_repeat(apply_overrides(NatureConfig(), {"env": "space_invaders"})) == 4
+    assert action_repeat(apply_overrides(nips, {"env": "space_invaders", "action_repeat": 4})) == 4
+
+
+def test_released_code_choices_are_selectable():
+    """The Lua code's choices where the paper text reads otherwise: target period in agent steps,
+    no-ops as emulator frames, a no-op start after every lost life."""
+    lua = apply_overrides(NatureConfig(), {"target_update_unit": "agent_steps", "noop_unit": "emulator_frames",
+                                           "noop_after_life_loss": True})
+    assert (lua.target_update_unit, lua.noop_unit, lua.noop_after_life_loss) == (
+        "agent_steps", "emulator_frames", True)
+    nature = NatureConfig()
+    assert (nature.target_update_unit, nature.noop_unit, nature.noop_after_life_loss) == (
+        "updates", "agent_steps", False)

@@ -96,7 +96,7 @@ def test_empty_runs_root_is_not_run(tmp_path):
     assert section.runs == []
     assert "Pong not run" in section.headline and "CartPole-v1 check not run" in section.headline
     evidence = json.loads((tmp_path / "results" / "dqn" / "evidence.json").read_text())
-    assert evidence["commit"] is None and evidence["pong_cpu_final_score"] is None
+    assert evidence["commit"] is None and evidence["pong_run_final_score"] is None
 
 
 def test_report_is_deterministic_and_reads_only_the_runs(runs, tmp_path):
@@ -114,7 +114,7 @@ def test_report_is_deterministic_and_reads_only_the_runs(runs, tmp_path):
     assert [p.name for p in first.runs] == ["cpu-seed0", "cartpole-seed0", "cartpole-seed1"]
     ev = json.loads(evidence)
     assert ev["commit"] == VERSIONS["git_commit"]         # the runs' commit, not HEAD
-    assert ev["pong_cpu_agent_steps"] == 20_000 and ev["pong_cpu_final_score"] == -20.5
+    assert ev["pong_run_agent_steps"] == 20_000 and ev["pong_run_final_score"] == -20.5
     assert ev["train_updates_per_s"] == 15.5 and ev["benchmark_source"] == "runs/dqn/benchmark.json"
     assert (results / "benchmark.json").exists()           # copied from runs/dqn/
     # every embedded plot exists, relative to results/ (where REPORT.md lives)
