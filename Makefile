@@ -44,5 +44,29 @@ reproduce: setup
 paper-check: setup
 	$(PY) -m common.paper_check
 
+# Our whole DQN loop next to Stable-Baselines3's DQN, same machine, same run, alternating rounds
+# -> results/dqn/benchmark_peer.json. SB3's side runs in its own venv, .venv-peer (never part of
+# make test). torch's CPU-only build is installed first, alone, from PyTorch's CPU index (the
+# project's machines find the same wheel in their local wheel folder; pip then prints a few retry
+# warnings); the rest comes from the ordinary index. Extra options: BENCH_PEER_ARGS="--rounds 5".
+PEER_VENV       := .venv-peer
+PEER_PY         := $(PEER_VENV)/bin/python
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+BENCH_PEER_ARGS ?=
+
+.PHONY: bench-peer
+
+$(PEER_VENV)/.installed: requirements-peer.txt constraints-peer.txt
+	test -x $(PEER_PY) || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_PY) -m pip install --quiet --disable-pip-version-check --no-deps \
+	    --extra-index-url $(TORCH_CPU_INDEX) "$$(grep '^torch==' requirements-peer.txt)"
+	$(PEER_PY) -m pip install --quiet --disable-pip-version-check \
+	    -r requirements-peer.txt -c constraints-peer.txt
+	touch $@
+
+bench-peer: setup $(PEER_VENV)/.installed
+	$(PY) -m papers.dqn.bench_peer --peer-python $(PEER_PY) \
+	    --json results/dqn/benchmark_peer.json $(BENCH_PEER_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache
