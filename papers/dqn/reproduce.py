@@ -322,6 +322,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
     # the smoke budget measures no benchmark and shows none (not even the committed one)
     bench_file, bench_source = (None, "") if smoke else measured_file(PAPER, "benchmark.json", runs_root, results_dir)
     bench = (read_json(bench_file) if bench_file else None) or {}
+    peer = {} if smoke else read_json(results_dir / "benchmark_peer.json") or {}   # make bench-peer
 
     run_dirs = ([pong_dir] if pong_record else []) + [c["dir"] for c in carts]
     commits = {}
@@ -358,7 +359,11 @@ def report(budget: str, runs_root: Path, results_dir: Path, *, readme: Path | No
         "replay_bytes_per_transition": bench.get("replay_bytes_per_transition"),
         "train_updates_per_s": bench.get("train_updates_per_s"),
         "act_latency_ms": bench.get("act_latency_ms"),
-        "loop_env_frames_per_s": bench.get("loop_env_frames_per_s"),
+        "loop_env_frames_per_s": peer.get("loop_env_frames_per_s", bench.get("loop_env_frames_per_s")),
+        "loop_env_frames_per_s_source": ("benchmark_peer.json" if "loop_env_frames_per_s" in peer
+                                         else "benchmark.json"),
+        "sb3_loop_env_frames_per_s": peer.get("sb3_loop_env_frames_per_s"),
+        "loop_vs_sb3_ratio": peer.get("loop_vs_sb3_ratio"),
         "benchmark_load_average_1min": bench.get("load_average_1min"),
         "benchmark_commit": bench.get("commit"),
         # the 1M-transition replay checkpoint (benchmark.py --replay-only), with its own date
@@ -529,6 +534,14 @@ def _body(ev: dict, v: dict) -> str:
                  ["1-minute load average while measuring (2 cores)", bench.get("load_average_1min")]]
         out += [f"From {v['bench_source']}, measured at commit `{bench.get('commit', 'unknown')}`.", "",
                 markdown_table(["measure", "value"], brows, digits=2)]
+    if ev["sb3_loop_env_frames_per_s"] is not None:
+        out += ["", "Against Stable-Baselines3's DQN (`make bench-peer`: CnnPolicy, same game, batch, update "
+                "period and replay size, float32 on both sides, alternating rounds in one run; "
+                f"results/{PAPER}/benchmark_peer.json):", "",
+                markdown_table(["measure", "value"], [
+                    ["ours, whole loop, env frames/s (median of rounds)", ev["loop_env_frames_per_s"]],
+                    ["Stable-Baselines3 DQN, whole loop, env frames/s (median)", ev["sb3_loop_env_frames_per_s"]],
+                    ["ours / SB3, agent steps per second (target >= 2.5)", ev["loop_vs_sb3_ratio"]]], digits=2)]
     elif v["smoke"]:
         out += ["Not measured at the smoke budget (`make reproduce PAPERS=dqn` measures it)."]
     else:
