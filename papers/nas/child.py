@@ -5,8 +5,14 @@ loss diverges (non-finite), or that runs past `child_max_seconds` returns a reco
 status "failed", the error, and reward 0 (the paper does not say how failures are scored; 0 is
 our choice: the worst possible reward, so the controller learns to avoid them).
 
-CIFAR-10 (Sec. 4.1): SGD with Nesterov momentum 0.9, lr 0.1, weight decay 1e-4, augmentation,
-validation accuracy after each epoch, reward (max val acc of the last 5 epochs)^3.
+CIFAR-10 (Sec. 4.1): SGD with Nesterov momentum 0.9, lr 0.1 (optionally cosine-decayed:
+`child_lr_schedule`), L2 weight decay 1e-4 (a term of the loss, so its gradient goes through the
+momentum), augmentation drawn per image, reward (max val acc of the last 5 epochs)^3; the
+validation set is scored after each of those epochs only. With `bn_stat_images` > 0, every
+batch-norm layer's moving mean and variance are recomputed on that many training images under
+the current weights before each evaluation ("precise BN"): a CPU-scale child trains too few steps
+for the moving averages to forget their initial values. When `data` holds test images (the
+ground-truth table, table.py), the trained child's test accuracy is measured once at the end.
 PTB (Sec. 4.2): a 2-layer LM of the searched cell trained with SGD + gradient clipping (Zaremba
 et al. 2014's recipe), reward c / (validation perplexity)^2.
 """
@@ -29,17 +35,8 @@ class ChildFailure(RuntimeError):
     """The child diverged or ran out of time."""
 
 
-def evaluate_child(cfg: NASConfig, actions: Sequence[Any], data: dict, seed: int,
-                   threads: int = 0) -> dict:
+def evaluate_child(cfg: NASConfig, actions: Sequence[Any], data: dict, seed: int) -> dict:
     """Train the child `actions` describes; return its record (never raises)."""
-    import tensorflow as tf
-    if threads and not getattr(evaluate_child, "_threads_set", False):
-        try:
-            tf.config.threading.set_intra_op_parallelism_threads(threads)
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-        except RuntimeError:       # TF already initialised in this process
-            pass
-        evaluate_child._threads_set = True
     t0 = time.time()
     try:
         train = train_cifar_child if cfg.task == "cifar10" else train_ptb_child
@@ -55,18 +52,48 @@ def evaluate_child(cfg: NASConfig, actions: Sequence[Any], data: dict, seed: int
     return result
 
 
+def set_tensorflow_threads(intra_op: int, inter_op: int = 1) -> dict:
+    """Size TensorFlow's thread pools; call before this process runs its first TensorFlow op.
+    Raises RuntimeError when TensorFlow has already started (the setting could not take effect).
+    Returns the setting TensorFlow now holds."""
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(intra_op)
+    tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+    return {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+            "inter_op": tf.config.threading.get_inter_op_parallelism_threads()}
+
+
 def _check_time(cfg, t0):
     if cfg.child_max_seconds and time.time() - t0 > cfg.child_max_seconds:
         raise ChildFailure(f"child exceeded child_max_seconds={cfg.child_max_seconds}")
 
 
+def recompute_bn_statistics(model, x) -> None:
+    """Precise BN: set every batch-norm layer's moving mean and variance to the statistics of the
+    images x under the current weights -- one training-mode pass with momentum 0 (moving =
+    0 * moving + 1 * batch statistics), then each layer's momentum back."""
+    import keras
+    bns = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    momenta = [bn.momentum for bn in bns]
+    for bn in bns:
+        bn.momentum = 0.0
+    try:
+        model(x, training=True)
+    finally:
+        for bn, momentum in zip(bns, momenta):
+            bn.momentum = momentum
+
+
 def train_cifar_child(cfg: NASConfig, actions, data: dict, seed: int, epochs: int | None = None,
                       x_train=None, y_train=None, eval_sets: dict | None = None,
                       keep_model: bool = False) -> dict:
-    """Train a CNN child; returns its validation accuracy per epoch and the reward.
+    """Train a CNN child; returns its validation accuracy in each epoch the reward looks at (the
+    last `reward_last_epochs`), the reward, and the test accuracy at the end when `data` holds
+    "x_test".
 
     `x_train/y_train/eval_sets/keep_model` let `evaluate.py` retrain the final child on other
-    data and keep the accuracy history of every evaluation set and the trained model."""
+    data and keep the trained model and the accuracy history of every evaluation set, after
+    every epoch."""
     import keras
     import tensorflow as tf
     from papers.nas.data import augment
@@ -77,8 +104,12 @@ def train_cifar_child(cfg: NASConfig, actions, data: dict, seed: int, epochs: in
     y_train = data["y_train"] if y_train is None else y_train
     eval_sets = eval_sets or {"val": (data["x_val"], data["y_val"])}
     model = build_cnn(decode_cnn(cfg, actions), cfg.image_size, seed=seed)
-    opt = keras.optimizers.SGD(cfg.child_lr, momentum=cfg.child_momentum, nesterov=True,
-                               weight_decay=cfg.child_weight_decay)
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+    epochs = epochs or cfg.child_epochs
+    b = cfg.child_batch
+    lr = (cfg.child_lr if cfg.child_lr_schedule == "constant" else
+          keras.optimizers.schedules.CosineDecay(cfg.child_lr, decay_steps=max(1, epochs * (len(x_train) // b))))
+    opt = keras.optimizers.SGD(lr, momentum=cfg.child_momentum, nesterov=True)
     opt.build(model.trainable_variables)
 
     @tf.function
@@ -86,9 +117,11 @@ def train_cifar_child(cfg: NASConfig, actions, data: dict, seed: int, epochs: in
         x = augment(x, cfg.upsample_size, step_seed)
         with tf.GradientTape() as tape:
             logits = model(x, training=True)
-            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+            xent = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+            l2 = tf.add_n([tf.nn.l2_loss(w) for w in kernels])            # sum_w ||w||^2 / 2
+            loss = xent + cfg.child_weight_decay * l2                      # gradient: + wd w
         opt.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
-        return loss
+        return xent
 
     @tf.function
     def predict(x):
@@ -99,10 +132,9 @@ def train_cifar_child(cfg: NASConfig, actions, data: dict, seed: int, epochs: in
         return hits / len(x)
 
     rng = np.random.default_rng(seed)
-    b = cfg.child_batch
     history: dict[str, list[float]] = {name: [] for name in eval_sets}
     loss = float("nan")
-    for epoch in range(epochs or cfg.child_epochs):
+    for epoch in range(epochs):
         order = rng.permutation(len(x_train))
         for k in range(0, len(order) - b + 1, b):        # full batches only: one trace per child
             idx = order[k:k + b]
@@ -111,6 +143,10 @@ def train_cifar_child(cfg: NASConfig, actions, data: dict, seed: int, epochs: in
             if not math.isfinite(loss):
                 raise ChildFailure(f"training loss diverged ({loss}) in epoch {epoch + 1}")
             _check_time(cfg, t0)
+        if not keep_model and epoch < epochs - cfg.reward_last_epochs:
+            continue                                       # an epoch the reward does not look at
+        if cfg.bn_stat_images:
+            recompute_bn_statistics(model, x_train[:cfg.bn_stat_images])
         for name, (x, y) in eval_sets.items():
             history[name].append(accuracy(x, y))
     out = {"train_loss": loss, "params": int(model.count_params())}
@@ -118,6 +154,8 @@ def train_cifar_child(cfg: NASConfig, actions, data: dict, seed: int, epochs: in
         out["val_accs"] = [round(a, 4) for a in history["val"]]
         out["val_acc"] = max(history["val"][-cfg.reward_last_epochs:])
         out["reward"] = losses.cifar_reward(history["val"], cfg.reward_last_epochs, cfg.reward_power)
+    if "x_test" in data:
+        out["test_acc"] = accuracy(data["x_test"], data["y_test"])
     if keep_model:
         out.update(history=history, model=model)
     return out

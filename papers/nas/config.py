@@ -8,7 +8,9 @@ arXiv:1611.01578, a blog copy, a CSDN quote of the training-details paragraph), 
 "not in the paper" with the choice we made and why.
 
 Profiles: `paper` (exact), `cpu` (a reduced search sized from the measured child cost on a
-2-core machine, every reduction declared), `smoke` (seconds, for tests).
+2-core machine, every reduction declared), `cpu_ptb` (its PTB search), `table` (the ground-truth
+table of a reduced space, table.py, and the simulated searches on it, simulate.py), `smoke`
+(seconds, for tests).
 """
 
 from __future__ import annotations
@@ -72,9 +74,21 @@ class NASConfig:
                                "upsampled size is " + NOT_IN_PAPER + " (40 = 32 + 2x4, as with "
                                "the usual pad-4 crop)", unit="pixels per side", bounds=">= 1")
     child_epochs: int = param(50, source=SEC41, unit="epochs", bounds=">= 1")
-    child_lr: float = param(0.1, source=SEC41, unit="SGD step size (constant)", bounds="> 0")
+    child_lr: float = param(0.1, source=SEC41, unit="SGD step size (initial, see child_lr_schedule)", bounds="> 0")
+    child_lr_schedule: str = param("constant", source=SEC41 + " (no schedule is given for the children)",
+                                   choices=("constant", "cosine"),
+                                   help="constant: child_lr throughout; cosine: child_lr decayed to 0 over the "
+                                        "child's training steps")
     child_momentum: float = param(0.9, source=SEC41, unit="Nesterov momentum", bounds="[0, 1)")
-    child_weight_decay: float = param(1e-4, source=SEC41, unit="decoupled decay per step x lr", bounds=">= 0")
+    child_weight_decay: float = param(1e-4, source=SEC41 + "; which weights decay is " + NOT_IN_PAPER
+                                      + " (every conv and softmax kernel; batch-norm scales and offsets "
+                                      "not: our choice)", unit="L2 coefficient: wd/2 ||w||^2 added to the "
+                                      "loss, so the gradient wd w goes through the momentum", bounds=">= 0")
+    bn_stat_images: int = param(0, source=NOT_IN_PAPER + ": the paper's children keep batch norm's "
+                                "moving averages (momentum not given; Keras' 0.99 here)",
+                                unit="training images on which every batch-norm layer's moving mean and "
+                                     "variance are recomputed before each evaluation; 0 = keep the moving "
+                                     "averages", bounds=">= 0")
     child_batch: int = param(128, source=NOT_IN_PAPER + " (common CIFAR-10 choice)", unit="images", bounds=">= 1")
     reward_last_epochs: int = param(5, source=SEC41 + ": reward = (max val acc of last 5 epochs)^3",
                                     unit="epochs", bounds=">= 1")
@@ -129,6 +143,11 @@ class NASConfig:
 
 # ---------------------------------------------------------------------------- profiles
 
+_BN_REASON = ("a CPU-scale child trains ~155 steps: batch norm's moving averages (momentum 0.99) would "
+              "still hold 0.99^155 = 21% of their initial values at the last validation; recomputing the "
+              "statistics on 512 (unaugmented) training images under the current weights ('precise BN', "
+              "Wu & Johnson 2021) removes that error at the cost of one forward pass")
+
 _CPU_REASON = ("2 shared CPU cores instead of 800 GPUs: a CPU-scale search sized from the measured "
                "child cost (benchmark.py) -- a reduced search, not the paper's")
 
@@ -141,7 +160,7 @@ PROFILES = {
          "train_size": 2000, "val_size": 1000, "image_size": 16, "upsample_size": 20,
          "num_filters": (6, 9, 12, 16), "start_layers": 4, "curriculum_every": 100000,
          "child_epochs": 5, "child_batch": 64, "final_epochs": 30, "final_train_size": 10000,
-         "child_max_seconds": 120.0,
+         "child_max_seconds": 120.0, "bn_stat_images": 512,
          "ptb_hidden": 48, "ptb_epochs": 1, "ptb_train_tokens": 40000, "ptb_val_tokens": 8000,
          "ptb_bptt": 20, "ptb_batch": 20},
         {"total_architectures": "200 children (~25 min per search on 2 shared cores at the measured ~10 s per child per worker)",
@@ -163,6 +182,7 @@ PROFILES = {
          "final_epochs": "the best child's retraining, CPU-sized",
          "final_train_size": "the best child's retraining, CPU-sized",
          "child_max_seconds": "a stuck child becomes a recorded failure",
+         "bn_stat_images": _BN_REASON,
          "ptb_hidden": "child cost", "ptb_epochs": "child cost",
          "ptb_train_tokens": "child cost: the first 40k training tokens",
          "ptb_val_tokens": "child cost: the first 8k validation tokens",
@@ -173,6 +193,7 @@ PROFILES = {
          "train_size": 64, "val_size": 32, "image_size": 8, "upsample_size": 10,
          "num_filters": (2, 3, 4, 5), "start_layers": 3, "layers_increment": 1, "curriculum_every": 4,
          "child_epochs": 1, "child_batch": 32, "reward_last_epochs": 1, "final_epochs": 1, "final_train_size": 64,
+         "bn_stat_images": 32,
          "ptb_hidden": 8, "ptb_epochs": 1, "ptb_train_tokens": 800, "ptb_val_tokens": 400,
          "ptb_bptt": 10, "ptb_batch": 4, "cell_base": 2}),
 }
@@ -184,6 +205,29 @@ PROFILES["cpu_ptb"] = Profile(
      "total_architectures": "60 children: what fits the CPU budget left after the CIFAR-10 "
                             "searches on the shared machine (measured ~20 s per PTB child per worker)",
      "child_max_seconds": "PTB children on a loaded machine can take minutes; only a stuck one fails"})
+
+PROFILES["table"] = Profile(
+    "the ground-truth table of a reduced CNN space (table.py) and the simulated searches on it (simulate.py)",
+    {**PROFILES["cpu"].overrides, "start_layers": 2, "filter_heights": (1, 3, 5), "filter_widths": (1, 3, 5),
+     "num_filters": (8, 16, 32), "train_size": 4000, "val_size": 5000, "reward_last_epochs": 1,
+     "child_lr_schedule": "cosine"},
+    {**PROFILES["cpu"].reasons,
+     "total_architectures": "the simulated searches' budget: 200 sampled architectures, 14% of the table's "
+                            "1,458 (a search budget well below the space size, as the paper's 12,800 children "
+                            "are a vanishing part of its space)",
+     "start_layers": "the table's space: 2 conv layers (27 x 27 x 2 = 1,458 architectures: at least 1,000, "
+                     "few enough to train every one from 2 seeds within ~3 h on 2 cores)",
+     "filter_heights": "the paper's {1, 3, 5, 7} without 7 (wider than half of a 16-pixel image)",
+     "filter_widths": "the paper's {1, 3, 5, 7} without 7 (wider than half of a 16-pixel image)",
+     "num_filters": "3 counts spanning 4x (the paper's 24-64 spans 2.7x), CPU-sized",
+     "train_size": "child cost: 4,000 of the 45,000 training images; measured 3.8 CPU-s per child (1 thread), "
+                   "so the 2,916 children of the table take ~2 h on 2 cores",
+     "val_size": "the paper's 5,000 (the cpu profile's 1,000 add a sampling noise of 0.015 to every score)",
+     "child_lr_schedule": "a 5-epoch child ends far from convergence: at a constant lr 0.1 its last-epoch "
+                          "score swings with the last steps (measured seed noise 0.012 on 6 architectures); "
+                          "decaying the lr to 0 over the child's steps halves it (0.007)",
+     "reward_last_epochs": "the last epoch's validation accuracy: with 5 epochs the paper's max over the "
+                           "last 5 would be a max over the whole, unconverged run (noisier and biased up)"})
 
 
 def controller_lr(cfg: NASConfig) -> float:

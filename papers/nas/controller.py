@@ -109,9 +109,14 @@ class Controller(keras.Model):
 
     def sample(self, steps: Sequence[Step], rng: np.random.Generator) -> list:
         """One architecture: an int per categorical step, a 0/1 tuple per anchor step."""
-        acts, _ = self.run(steps, 1, rng=rng)
-        return [tuple(int(b) for b in a[0]) if s.kind == "anchor" else int(a[0])
-                for s, a in zip(steps, acts)]
+        return self.sample_batch(steps, 1, rng)[0]
+
+    def sample_batch(self, steps: Sequence[Step], count: int, rng: np.random.Generator) -> list[list]:
+        """`count` architectures sampled together from the same controller state, each as `sample`
+        returns it."""
+        acts, _ = self.run(steps, count, rng=rng)
+        return [[tuple(int(b) for b in a[k]) if s.kind == "anchor" else int(a[k]) for s, a in zip(steps, acts)]
+                for k in range(count)]
 
     def log_prob(self, steps: Sequence[Step], architectures: Sequence[Sequence[Any]]) -> tf.Tensor:
         """sum_t log P(a_t | a_<t) for each architecture (all with decision list `steps`) -> [m]."""

@@ -80,12 +80,17 @@ def cifar10_test(image_size: int, mean: np.ndarray, std: np.ndarray) -> tuple[np
 
 
 def augment(x, upsample_size: int, seed):
-    """Sec. 4.1 augmentation on a batch (tf): upsample, random crop back to size, random flip."""
+    """Sec. 4.1 augmentation on a batch (tf), each image on its own: upsample, a random crop
+    back to the original size at an offset drawn per image, a random horizontal flip per image."""
     import tensorflow as tf
     size = x.shape[1]
-    x = tf.image.resize(x, (upsample_size, upsample_size))
+    x = tf.image.resize(x, (upsample_size, upsample_size))                  # [n, u, u, 3]
     n = tf.shape(x)[0]
-    x = tf.image.stateless_random_crop(x, tf.stack([n, size, size, 3]), seed=seed)
+    offsets = tf.random.stateless_uniform([n, 2], seed=seed, maxval=upsample_size - size + 1, dtype=tf.int32)
+    rows = offsets[:, :1] + tf.range(size)                                   # [n, size]: image k's rows
+    cols = offsets[:, 1:] + tf.range(size)                                   # [n, size]: image k's columns
+    x = tf.gather(x, rows, axis=1, batch_dims=1)                             # [n, size, u, 3]
+    x = tf.gather(x, cols, axis=2, batch_dims=1)                             # [n, size, size, 3]
     flip = tf.random.stateless_uniform([n, 1, 1, 1], seed=seed + 1) < 0.5
     return tf.where(flip, x[:, :, ::-1, :], x)
 

@@ -13,9 +13,15 @@ minutes: the same four searches through the same 2-worker Ray pool (one Ray inst
 four) with the `smoke` profile's toy children (6 per search), into runs_root/nas/<search>-smoke-seed0,
 and the retraining; no benchmark. Its numbers mean nothing.
 
-`report(budget, runs_root, results_dir)` reads only those files and papers/nas/published/: it
-writes the plots and `evidence.json` under results_dir (results/nas), the results section of
-papers/nas/README.md (budget cpu), and returns the paper's common.report.Section. A run stopped
+The control experiment on the ground-truth table is not part of `run`: building the table takes
+hours and has its own resumable command (`python -m papers.nas.table`, results/nas/table_cnn2.csv),
+then `python -m papers.nas.simulate` writes its searches' record into results/nas (sim_search.json,
+sim_search.md, sim_curves.csv, plots).
+
+`report(budget, runs_root, results_dir)` reads only those files, results_dir/sim_search.json and
+.md (budget cpu), and papers/nas/published/: it writes the plots and `evidence.json` under
+results_dir (results/nas), the results section of papers/nas/README.md (budget cpu; led by the
+ground-truth table's comparison), and returns the paper's common.report.Section. A run stopped
 before its budget is reported as PARTIAL with its number of children; controller and random search
 are always compared on the same number of children (the first N of each).
 """
@@ -48,6 +54,12 @@ PROFILE = {("cpu", "cifar10"): ["--profile", "cpu"], ("cpu", "ptb"): ["--profile
            ("smoke", "ptb"): ["--profile", "smoke", "--set", "workers=2"]}
 RUN_SUFFIX = {"cpu": "-seed0", "paper": "-paper-seed0", "smoke": "-smoke-seed0"}
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+#: simulate.py's record of the searches on the ground-truth table (results_dir), and its evidence keys
+SIM_FILE = "sim_search.json"
+SIM_KEYS = ("table_architectures", "table_seeds_per_architecture", "table_seed_noise_std",
+            "table_architecture_spread_std", "table_wall_hours", "sim_search_seeds_per_method",
+            "sim_budget_architectures", "sim_controller_final_test_acc_mean", "sim_random_final_test_acc_mean",
+            "sim_difference_ci95_low", "sim_difference_ci95_high", "sim_p_value")
 #: Table 1 row of each search space (config field `space`)
 TABLE1_ROW = {"v1": "NAS v1", "strides": "NAS v2", "pooling": "NAS v3 max pooling ("}
 
@@ -406,11 +418,27 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
     elif budget != "smoke":
         missing.append("the benchmark (`nas/benchmark.json`)")
 
+    # -------- the control experiment on the ground-truth table (table.py + simulate.py write
+    # sim_search.json / .md and the plots into results_dir); it leads the report
+    sim = read_json(results_dir / SIM_FILE) if budget == "cpu" else None
+    if sim is not None:
+        parts = [(results_dir / SIM_FILE).with_suffix(".md").read_text().rstrip(), ""] + parts
+        t = sim["test"]
+        headline.insert(0, f"ground-truth table ({sim['table_stats']['architectures']:,} architectures x "
+                           f"{sim['table_stats']['seeds']} seeds), {sim['search_seeds']} search seeds x "
+                           f"{sim['budget']} architectures: {t['verdict']} (controller - random "
+                           f"{t['difference']:+.4f} test acc, 95% [{t['ci95_low']:+.4f}, {t['ci95_high']:+.4f}], "
+                           f"p = {t['p_value']:.2g})")
+        ev.update(sim["evidence"])
+    elif budget == "cpu":
+        missing.append("the simulated searches on the ground-truth table (`python -m papers.nas.table`, then "
+                       "`python -m papers.nas.simulate`)")
+
     # -------- status, headline, body
-    started = any(k for _, k, _ in states.values()) or final is not None
+    started = any(k for _, k, _ in states.values()) or final is not None or sim is not None
     done = (all(s == "complete" for s, _, _ in states.values()) and final is not None
             and all((d / "reeval.json").exists() for d in dirs.values())
-            and (bench is not None or budget == "smoke"))
+            and (bench is not None or budget == "smoke") and (sim is not None or budget != "cpu"))
     status = "complete" if done else ("partial" if started else "not run")
     if not started:
         head = (f"not run (paper: {paper_row['test_error_pct']}% CIFAR-10 test error, {paper_row['model']}; "
@@ -427,7 +455,9 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         intro = [f"**{'Reduced CPU-scale search' if budget == 'cpu' else 'Paper-budget search'}"
                  f"{', not the paper' + chr(39) + 's 12,800-child / 800-GPU search' if budget == 'cpu' else ''}.** "
                  f"Numbers below are produced by `papers/nas/reproduce.py` from the run directories "
-                 f"(`nas/<search>{RUN_SUFFIX[budget]}`).", ""]
+                 f"(`nas/<search>{RUN_SUFFIX[budget]}`)"
+                 + (" and, for the ground-truth table, from `nas/sim_search.json` (`papers/nas/simulate.py`)"
+                    if budget == "cpu" else "") + ".", ""]
     if status == "not run":
         intro += [f"Not run yet at budget `{budget}`: no search has any children under `nas/` of the runs folder. "
                   f"`python -m papers.nas.reproduce --budget {budget}` (or `make reproduce PAPERS=nas BUDGET={budget}`) runs it.", ""]
@@ -471,7 +501,7 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
                 "cifar_best_test_error_first1000", "cifar_best_test_set", "cifar_best_arch",
                 "ptb_budget", "ptb_budget_architectures", "ptb_controller_best_val_ppl", "ptb_random_best_val_ppl",
                 "ptb_controller_run_complete", "ptb_random_run_complete",
-                "child_evals_per_hour_1_worker", "child_evals_per_hour_2_workers"):
+                "child_evals_per_hour_1_worker", "child_evals_per_hour_2_workers", *SIM_KEYS):
         ev.setdefault(key, None)          # null = not run yet
     run_commits = {}
     for name, d in dirs.items():
@@ -490,6 +520,8 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
         cpu_devs = build(NASConfig, PROFILES, "cpu")[1]
         ptb_only = [d for d in build(NASConfig, PROFILES, "cpu_ptb")[1]
                     if d.field in ("task", "total_architectures", "child_max_seconds")]
+        cpu_devs_by_field = {d.field: d for d in cpu_devs}
+        table_only = [d for d in build(NASConfig, PROFILES, "table")[1] if d != cpu_devs_by_field.get(d.field)]
         readme_body = "\n".join([
             f"**Status: {status}.** {head}", "",
             body.replace("](nas/", "](../../results/nas/").rstrip(), "",
@@ -498,7 +530,9 @@ def report(budget: str, runs_root: Path, results_dir: Path, readme: Path | None 
             "### Deviations of the CPU-scale profiles from the paper (generated from config.py)", "",
             "Profile `cpu` (CIFAR-10 search; the PTB search uses the same values):", "",
             deviations_markdown(cpu_devs), "", "Profile `cpu_ptb` differs from `cpu` in:", "",
-            deviations_markdown(ptb_only)])
+            deviations_markdown(ptb_only), "",
+            "Profile `table` (the ground-truth table and its simulated searches), deviations not shared with `cpu`:", "",
+            deviations_markdown(table_only)])
         write_between_markers(readme, README_START, README_END, readme_body)
     return Section(status, head, body, runs)
 

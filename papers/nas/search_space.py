@@ -16,6 +16,7 @@ tuple of 0/1 per anchor step.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -52,6 +53,15 @@ def cnn_steps(cfg, num_layers: int) -> list[Step]:
             steps.append(Step("cat", f"L{i}.stride_w", tuple(cfg.strides), i))
         steps.append(Step("cat", f"L{i}.filters", tuple(cfg.num_filters), i))
     return steps
+
+
+def all_cnn_architectures(cfg, num_layers: int) -> list[list]:
+    """Every architecture of `num_layers` layers (the whole space, for the ground-truth table,
+    table.py), as action lists: per layer every subset of the earlier layers as its inputs and
+    every choice of each categorical decision."""
+    options = [itertools.product((0, 1), repeat=s.layer) if s.kind == "anchor" else range(s.size)
+               for s in cnn_steps(cfg, num_layers)]
+    return [list(actions) for actions in itertools.product(*options)]
 
 
 def num_layers_at(cfg, sampled: int) -> int:

@@ -3,15 +3,17 @@
     python -m papers.nas.train --profile cpu --set task=cifar10 --set search=controller
     python -m papers.nas.train --profile cpu --set task=ptb --set search=random
 
-Children are trained as Ray tasks (Sec. 3.2's distributed training), on this machine or a Ray
-cluster: `workers` of them are in flight at once; the controller plays the parameter server,
+Children are trained by persistent Ray actors (Sec. 3.2's distributed training), on this machine
+or a Ray cluster: each actor keeps TensorFlow loaded (one intra-op thread) and the task's data
+resident, and trains one child at a time; `workers` of them are in flight at once (at most as
+many actors as the cluster holds when the search starts); the controller plays the parameter server,
 taking each child's result as it arrives and updating after every m = `architectures_per_update`
 completed children. Children are sampled from the controller as it is when a worker frees up, so a batch
 may mix children sampled before the previous update (as with the paper's asynchronous replicas);
 their log-probabilities are recomputed under the current controller at update time.
 `workers=0` trains children in-process, one at a time (tests). A Ray cluster is used instead of
 a local Ray when the RAY_ADDRESS environment variable names one (`python -m common.launch` sets
-it for the searches it runs); a child asks for a GPU there when the cluster has GPUs.
+it for the searches it runs); an actor asks for a GPU there when the cluster has GPUs.
 
 Run dir: `children.csv` (every evaluated architecture as a readable string plus its reward),
 `metrics.csv` (one row per m children: moving-average reward, top-5 validation accuracy / best
@@ -39,10 +41,16 @@ from papers.nas.config import PROFILES, NASConfig, controller_lr
 from papers.nas.search_space import all_steps, arch_string, random_actions, task_steps
 
 
-def load_task_data(cfg: NASConfig) -> dict:
+def load_task_data(cfg: NASConfig, with_test: bool = False) -> dict:
+    """The children's data; `with_test` adds the CIFAR-10 test images (only the ground-truth
+    table, table.py, scores children on them -- a search never sees them)."""
     from papers.nas import data
     if cfg.task == "cifar10":
-        return data.cifar10_split(cfg)
+        split = data.cifar10_split(cfg)
+        if with_test:
+            split["x_test"], split["y_test"], split["test_set"] = data.cifar10_test(cfg.image_size, split["mean"],
+                                                                                    split["std"])
+        return split
     train, valid, vocab = data.ptb_ids(cfg.ptb_train_tokens, cfg.ptb_val_tokens)
     return {"train": data.batchify(train, cfg.ptb_batch), "valid": data.batchify(valid, cfg.ptb_batch),
             "vocab": vocab}
@@ -51,7 +59,10 @@ def load_task_data(cfg: NASConfig) -> dict:
 #: GPUs a child asks for when the cluster has GPUs: Sec. 4.1 trains its 800 children on 800 GPUs
 #: (NAS_CHILD_GPUS=0.25 packs four children per GPU)
 CHILD_GPUS = float(os.environ.get("NAS_CHILD_GPUS", "1"))
-#: times Ray runs a child again after its worker or node died, before the child counts as failed
+#: TensorFlow intra-op threads of every child worker, and the CPUs it asks Ray for (ours: one
+#: thread per worker in every setting, so 1 vs 2 workers compares workers, not thread counts)
+CHILD_THREADS = 1
+#: times Ray restarts a crashed child worker and re-runs its child, before the child counts as failed
 CHILD_RETRIES = 3
 
 
@@ -62,44 +73,68 @@ def init_ray() -> bool:
     return connect()
 
 
-def child_resources(workers: int) -> dict:
-    """What one child asks Ray for: CHILD_GPUS and 1 CPU on a cluster with GPUs, else an equal
-    share of the cluster's CPUs among the `workers` children in flight (at least 1)."""
+def child_resources() -> dict:
+    """What one child worker asks Ray for: CHILD_THREADS CPUs, and CHILD_GPUS on a cluster with GPUs."""
+    import ray
+    gpus = CHILD_GPUS if ray.cluster_resources().get("GPU", 0) > 0 else 0
+    return {"num_cpus": CHILD_THREADS, "num_gpus": gpus}
+
+
+def pool_size(workers: int, resources: dict) -> int:
+    """Child workers to start: `workers`, at most as many as the cluster's resources hold now
+    (a worker that never gets a CPU would keep its child in flight forever)."""
     import ray
     total = ray.cluster_resources()
-    if total.get("GPU", 0) > 0:
-        return {"num_cpus": 1, "num_gpus": CHILD_GPUS}
-    return {"num_cpus": max(1, int(total.get("CPU", 1) // workers)), "num_gpus": 0}
+    fits = total.get("CPU", 0) // resources["num_cpus"]
+    if resources["num_gpus"]:
+        fits = min(fits, total.get("GPU", 0) // resources["num_gpus"])
+    return int(max(1, min(workers, fits)))
 
 
-def child_task(cfg: NASConfig, actions, data: dict, seed: int) -> dict:
-    """A child on a Ray worker: TensorFlow threads = the CPUs Ray assigned to the task (Ray points
-    CUDA_VISIBLE_DEVICES at the GPUs it assigned); the record carries those resources."""
-    import ray
-    from papers.nas.child import evaluate_child
-    resources = ray.get_runtime_context().get_assigned_resources()
-    result = evaluate_child(cfg, actions, data, seed, threads=max(1, int(resources.get("CPU", 1))))
-    return {**result, "resources": resources}
+class ChildWorker:
+    """A Ray actor that trains children one at a time: TensorFlow started once with CHILD_THREADS
+    intra-op threads (set before its first op; an error if TensorFlow had already started), the
+    config and data resident for every child. Each record carries the setting in force."""
+
+    def __init__(self, cfg: NASConfig, data: dict):
+        import ray
+        from papers.nas.child import set_tensorflow_threads
+        self.settings = {"threads": set_tensorflow_threads(CHILD_THREADS), "pid": os.getpid(),
+                         "resources": ray.get_runtime_context().get_assigned_resources()}
+        self.cfg, self.data = cfg, data
+
+    def describe(self) -> dict:
+        return self.settings
+
+    def evaluate(self, actions, seed: int) -> dict:
+        from papers.nas.child import evaluate_child
+        started = time.time()
+        result = evaluate_child(self.cfg, actions, self.data, seed)
+        return {**result, **self.settings, "started": started, "ended": time.time()}
 
 
 class ChildPool:
-    """Children trained as Ray tasks (or in-process when workers == 0); results in completion order.
-    `workers` is the number of children in flight (the paper's 800 on a cluster), never a number
-    of local processes: Ray runs as many at once as the cluster's resources allow."""
+    """Children trained by persistent Ray actors (or in-process when workers == 0); results in
+    completion order. `workers` is the number of children in flight (the paper's 800 on a
+    cluster); the pool starts that many actors, at most as many as the cluster holds."""
 
     def __init__(self, cfg: NASConfig, data: dict, workers: int):
         from papers.nas.child import evaluate_child
         self.cfg, self.workers = cfg, workers
         self._local: list[tuple[int, Any, int]] = []
         if workers == 0:
-            self._data, self._evaluate = data, evaluate_child
+            self.size, self._data, self._evaluate = 1, data, evaluate_child
             return
         import ray
         self._owns_ray = init_ray()          # a Ray started by the caller outlives this pool
         self._ray = ray
-        self._remote = ray.remote(max_retries=CHILD_RETRIES, **child_resources(workers))(child_task)
+        resources = child_resources()
+        self.size = pool_size(workers, resources)
+        self._actor = ray.remote(max_restarts=CHILD_RETRIES, max_task_retries=CHILD_RETRIES, **resources)(ChildWorker)
         self._data = ray.put(data)
-        self._inflight: dict[Any, tuple[int, Any]] = {}
+        self._actors = [self._actor.remote(cfg, self._data) for _ in range(self.size)]
+        self._idle = list(range(self.size))
+        self._inflight: dict[Any, tuple[int, Any, int]] = {}
 
     @property
     def busy(self) -> int:
@@ -107,33 +142,42 @@ class ChildPool:
 
     @property
     def free(self) -> int:
-        return max(self.workers, 1) - self.busy
+        return self.size - self.busy
+
+    def describe(self) -> list[dict]:
+        """Each worker's settings in force (threads, pid, Ray resources); [] in-process."""
+        return [] if self.workers == 0 else self._ray.get([a.describe.remote() for a in self._actors])
 
     def submit(self, index: int, actions, seed: int) -> None:
         if self.workers == 0:
             self._local.append((index, actions, seed))
+        elif not self._idle:
+            raise RuntimeError("every child worker is busy: submit only while pool.free > 0")
         else:
-            ref = self._remote.remote(self.cfg, actions, self._data, seed)
-            self._inflight[ref] = (index, actions)
+            slot = self._idle.pop(0)
+            self._inflight[self._actors[slot].evaluate.remote(actions, seed)] = (index, actions, slot)
 
     def next_result(self) -> tuple[int, Any, dict]:
         if self.workers == 0:
             index, actions, seed = self._local.pop(0)
             return index, actions, self._evaluate(self.cfg, actions, self._data, seed)
         ready, _ = self._ray.wait(list(self._inflight), num_returns=1)
-        index, actions = self._inflight.pop(ready[0])
+        index, actions, slot = self._inflight.pop(ready[0])
         try:
             result = self._ray.get(ready[0])
-        except Exception as e:  # noqa: BLE001 -- a child whose worker died CHILD_RETRIES + 1 times: failed
+        except Exception as e:  # noqa: BLE001 -- a worker that died CHILD_RETRIES + 1 times: child failed
             result = {"status": "failed", "error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}",
                       "reward": 0.0, "val_acc": float("nan"), "val_ppl": float("nan"), "params": 0,
                       "seconds": float("nan")}
+            if isinstance(e, self._ray.exceptions.RayActorError):     # replace the dead worker
+                self._actors[slot] = self._actor.remote(self.cfg, self._data)
+        self._idle.append(slot)
         return index, actions, result
 
     def close(self) -> None:
         if self.workers:
-            for ref in self._inflight:
-                self._ray.cancel(ref, force=True)
+            for actor in self._actors:           # also stops the children still in flight
+                self._ray.kill(actor, no_restart=True)
             if self._owns_ray:
                 self._ray.shutdown()
 
@@ -143,14 +187,19 @@ def top_k_mean(values, k: int = 5, largest: bool = True) -> float:
     return float(np.mean(v)) if v else float("nan")
 
 
-def controller_update(controller, optimizer, batch: list[dict], steps_of, baseline: float) -> float:
-    """One REINFORCE step (Sec. 3.2) on the m children of `batch`; returns the surrogate loss."""
+def controller_update(controller, optimizer, batch: list[dict], steps_of, baseline: float | None) -> float:
+    """One REINFORCE step (Sec. 3.2) on the m children of `batch` (each with "index", "actions",
+    "reward") against the baseline b (None before any reward: the batch's own mean); returns the
+    surrogate loss. The caller then moves b (losses.ema_baseline)."""
     import tensorflow as tf
-    rewards = tf.constant([c["reward"] for c in batch], tf.float32)
+    baseline = float(np.mean([c["reward"] for c in batch])) if baseline is None else baseline
+    by_depth: dict[int, list[dict]] = {}    # children may differ in depth (curriculum): score each
+    for c in batch:                         # depth's children together, on their own steps
+        by_depth.setdefault(len(steps_of(c["index"])), []).append(c)
+    rewards = tf.constant([c["reward"] for group in by_depth.values() for c in group], tf.float32)
     with tf.GradientTape() as tape:
-        log_probs = []
-        for c in batch:   # children may differ in depth (curriculum): score each on its own steps
-            log_probs.append(controller.log_prob(steps_of(c["index"]), [c["actions"]]))
+        log_probs = [controller.log_prob(steps_of(group[0]["index"]), [c["actions"] for c in group])
+                     for group in by_depth.values()]
         loss = losses.reinforce_loss(tf.concat(log_probs, 0), rewards, baseline)
     grads = tape.gradient(loss, controller.trainable_variables)
     # decisions deeper than this batch's children (later curriculum stages) get no gradient
@@ -208,6 +257,9 @@ def main(argv=None, stop_after: int | None = None) -> Path:
                     "updates": updates, "baseline_set": baseline is not None}
 
         pool = ChildPool(cfg, data, cfg.workers)
+        for w in pool.describe():                       # the setting in force in each child worker
+            print(f"[nas {cfg.task} {cfg.search}] child worker pid {w['pid']}: TensorFlow threads {w['threads']}, "
+                  f"Ray resources {w['resources']}", flush=True)
         # children in flight at the checkpoint are lost; new ones get fresh sampling indices
         sampled, completed = max((c["index"] + 1 for c in history), default=0), len(history)
         progress = Progress(cfg.total_architectures, f"nas {cfg.task} {cfg.search}", "children", start=completed)
@@ -235,8 +287,7 @@ def main(argv=None, stop_after: int | None = None) -> Path:
                 progress.update(1, reward=child["reward"])
                 if len(pending) == cfg.architectures_per_update:
                     rewards = [c["reward"] for c in pending]
-                    b = float(np.mean(rewards)) if baseline is None else baseline
-                    loss = (controller_update(controller, optimizer, pending, steps_of, b)
+                    loss = (controller_update(controller, optimizer, pending, steps_of, baseline)
                             if cfg.search == "controller" else float("nan"))
                     if cfg.search == "controller":      # diverged: stop before sampling from nan weights
                         run.check_finite(completed, {"controller loss": loss})

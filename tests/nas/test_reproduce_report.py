@@ -58,6 +58,18 @@ def _fake_runs(runs_root, *, random_done=False):
             {"workers": 2, "children": 4, "failed": 0, "wall_s": 16.0, "startup_s": 18.0, "evals_per_hour": 900.0}]}))
 
 
+def _simulated(results):
+    """simulate.py's record and snippet, hand-made (tests/nas/test_table.py runs the real one)."""
+    results.mkdir(parents=True, exist_ok=True)
+    evidence = {key: 0.5 for key in reproduce.SIM_KEYS}
+    (results / reproduce.SIM_FILE).write_text(json.dumps({
+        "table_stats": {"architectures": 1458, "seeds": 2}, "search_seeds": 30, "budget": 200,
+        "test": {"verdict": "no difference between the controller and random search is detected",
+                 "difference": 0.001, "ci95_low": -0.002, "ci95_high": 0.004, "p_value": 0.41},
+        "evidence": evidence}))
+    (results / "sim_search.md").write_text("### Controller vs random search on a ground-truth table\n\nsnippet\n")
+
+
 def _readme(tmp_path):
     path = tmp_path / "README.md"
     path.write_text(f"# nas\n\n{reproduce.README_START}\nold\n{reproduce.README_END}\ntail\n")
@@ -90,6 +102,7 @@ def test_partial_runs_say_what_is_missing_and_rebuild_identically(tmp_path):
     assert first.runs == [reproduce.run_dir(runs, n) for n in reproduce.SEARCHES]
     ev = json.loads(evidence)
     assert ev["commit"] == COMMIT and ev["cifar_run_commit"] == COMMIT    # the runs' commit, not HEAD
+    assert ev["sim_p_value"] is None and "the simulated searches on the ground-truth table" in first.body
     assert ev["cifar_budget_architectures"] == 5 and ev["child_evals_per_hour_2_workers"] == 900.0
     assert json.loads((results / "benchmark.json").read_text())["settings"][0]["evals_per_hour"] == 1000.0
     for image in ("cifar10_moving_avg_reward.png", "cifar10_top5_val_acc.png", "ptb_moving_avg_reward.png"):
@@ -104,10 +117,17 @@ def test_complete_runs(tmp_path):
     runs = tmp_path / "runs"
     _fake_runs(runs, random_done=True)
     section = reproduce.report("cpu", runs, tmp_path / "results" / "nas", readme=None)
+    assert section.status == "partial" and "the simulated searches on the ground-truth table" in section.body
+    _simulated(tmp_path / "results" / "nas")
+    section = reproduce.report("cpu", runs, tmp_path / "results" / "nas", readme=None)
     assert section.status == "complete" and "Missing" not in section.body
+    assert section.headline.startswith("ground-truth table (1,458 architectures x 2 seeds), 30 search seeds x 200 "
+                                       "architectures: no difference")
+    assert section.body.index("on a ground-truth table") < section.body.index("### CIFAR-10 CNN search")
     assert "re-evaluated from fresh seeds: 0.300 vs 0.260" in section.headline
     assert "top-5 re-evaluated 850 vs 870" in section.headline
     evidence = json.loads((tmp_path / "results" / "nas" / "evidence.json").read_text())
+    assert all(evidence[key] == 0.5 for key in reproduce.SIM_KEYS)
     assert evidence["cifar_controller_top5_val_acc_reevaluated"] == 0.30
     assert evidence["ptb_random_top5_val_ppl_reevaluated"] == 870.0
     assert "8 of the paper's 12,800 children" in section.headline and "65.0% test error" in section.headline

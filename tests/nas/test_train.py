@@ -91,17 +91,23 @@ def test_missing_data_is_a_one_line_data_error(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_ray_pool_trains_children_in_worker_processes():
-    """One Ray worker, two children (Ray start-up and a worker's TF import: ~10-20 s)."""
+    """One Ray worker (a persistent actor), two children one after the other (Ray start-up and the
+    worker's TF import: ~10-20 s)."""
     cfg, _ = build(NASConfig, PROFILES, "smoke")
     data = train.load_task_data(cfg)
     pool = train.ChildPool(cfg, data, workers=1)
     try:
         import ray
         pool.submit(0, [(), 0, 0, 0], 0)
+        assert pool.free == 0
+        with pytest.raises(RuntimeError, match="every child worker is busy"):
+            pool.submit(1, [(), 0, 0, 0], 0)
+        first = pool.next_result()
         pool.submit(1, [(), 0, 0], 0)              # a broken child: recorded, not raised
-        results = dict((i, r) for i, _, r in (pool.next_result(), pool.next_result()))
+        results = dict((i, r) for i, _, r in (first, pool.next_result()))
         assert results[0]["status"] == "ok" and np.isfinite(results[0]["reward"])
         assert results[1]["status"] == "failed"
+        assert results[0]["pid"] == results[1]["pid"]       # the same persistent worker
     finally:
         pool.close()
     assert not ray.is_initialized()
