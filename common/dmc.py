@@ -1,7 +1,8 @@
-"""DeepMind Control pixel environments (64x64 RGB, per-task action repeat), rendered in a worker.
+"""DeepMind Control pixel environments (64x64 RGB, a given action repeat), rendered in a worker.
 
 Used by SLAC (Lee et al. 2020): cheetah run, walker walk, ball_in_cup catch, finger spin,
-cartpole swingup, reacher easy, each seen as 64x64x3 uint8 images with the paper's action repeat.
+cartpole swingup, reacher easy, each seen as 64x64x3 uint8 images; the action repeat of each
+task is the paper's business (papers/slac/config.py: ACTION_REPEAT) and is passed to `make`.
 
 Why a worker process: on this machine, importing TensorFlow and rendering MuJoCo with
 `MUJOCO_GL=egl` in the same process segfaults (exit 139, either import order), and OSMesa needs a
@@ -16,7 +17,7 @@ Rendering recipe (measured on this project's 2-core machines): `MUJOCO_GL=egl`,
                        dm_control's default 64x64 image about 0.9/255.
     render="fast":     shadows and reflections off -- about 1.6/255 from the default, 5x faster.
 
-    env = make("cartpole_swingup", seed=0)      # action repeat 4 (the paper's), 64x64 images
+    env = make("cartpole_swingup", seed=0, repeat=4)   # 4 env steps per agent step, 64x64 images
     obs = env.reset()                           # (64, 64, 3) uint8
     obs, reward, last, discount = env.step(a)   # reward summed over the repeated env steps
     env.close()
@@ -34,17 +35,14 @@ import numpy as np
 
 from common.errors import UserError, as_user_error
 
-# task -> (domain, task, action repeat, source of the action repeat)
+# task -> (dm_control domain, dm_control task)
 TASKS = {
-    "cheetah_run": ("cheetah", "run", 4, "alexlee-gk/slac gin (cheetah_run) and published CSV"),
-    "walker_walk": ("walker", "walk", 2, "alexlee-gk/slac gin (walker_walk) and published CSV"),
-    "ball_in_cup_catch": ("ball_in_cup", "catch", 4,
-                          "alexlee-gk/slac gin (ball_in_cup_catch) and published CSV"),
-    "finger_spin": ("finger", "spin", 1,
-                    "published CSV dm_control_finger_spin_slac.csv (action_repeat=1); the gin "
-                    "says 2 -- we follow the curves we compare against"),
-    "cartpole_swingup": ("cartpole", "swingup", 4, "published CSV (no gin shipped)"),
-    "reacher_easy": ("reacher", "easy", 4, "published CSV (no gin shipped)"),
+    "cheetah_run": ("cheetah", "run"),
+    "walker_walk": ("walker", "walk"),
+    "ball_in_cup_catch": ("ball_in_cup", "catch"),
+    "finger_spin": ("finger", "spin"),
+    "cartpole_swingup": ("cartpole", "swingup"),
+    "reacher_easy": ("reacher", "easy"),
 }
 RENDER_MODES = ("faithful", "fast")
 EPISODE_ENV_STEPS = 1000  # dm_control's default time limit (20 s at these control timesteps)
@@ -52,10 +50,6 @@ EPISODE_ENV_STEPS = 1000  # dm_control's default time limit (20 s at these contr
 
 class EnvError(UserError, ValueError):
     """A bad environment request; the message is one line for the user."""
-
-
-def action_repeat(task: str) -> int:
-    return _lookup(task)[2]
 
 
 def _lookup(task: str):
@@ -74,10 +68,10 @@ class ActionSpec:
 class DMCEnv:
     """A pixel DM Control task stepped and rendered in a child process (see the module doc)."""
 
-    def __init__(self, task: str, seed: int, *, size: int = 64, render: str = "faithful",
-                 camera_id: int = 0, repeat: int | None = None):
+    def __init__(self, task: str, seed: int, *, repeat: int, size: int = 64, render: str = "faithful",
+                 camera_id: int = 0):
         self.task = task
-        self.repeat = action_repeat(task) if repeat is None else int(repeat)
+        self.repeat = int(repeat)
         if render not in RENDER_MODES:
             raise EnvError(f"unknown render mode '{render}'; choose one of: {', '.join(RENDER_MODES)}")
         if self.repeat < 1:
@@ -143,10 +137,11 @@ class DMCEnv:
             self._proc.kill()
 
 
-def make(task: str, seed: int, **kwargs) -> DMCEnv:
-    """A seeded pixel environment for one of TASKS (see DMCEnv for the keyword arguments)."""
+def make(task: str, seed: int, *, repeat: int, **kwargs) -> DMCEnv:
+    """A seeded pixel environment for one of TASKS that repeats each action `repeat` env steps
+    (see DMCEnv for the other keyword arguments)."""
     _lookup(task)
-    return DMCEnv(task, seed, **kwargs)
+    return DMCEnv(task, seed, repeat=repeat, **kwargs)
 
 
 # ------------------------------------------------------------------------ the worker process
@@ -158,7 +153,7 @@ class _Worker:
         import mujoco
         from dm_control import suite
         from dm_control.mujoco import engine
-        domain, name, _, _ = _lookup(task)
+        domain, name = _lookup(task)
         self.env = suite.load(domain, name, task_kwargs={"random": seed})
         p = self.env.physics
         p.model.vis.global_.offwidth = size
@@ -234,7 +229,7 @@ def _check(task: str) -> None:
     os.environ.setdefault("MUJOCO_GL", "egl")
     os.environ.setdefault("LP_NUM_THREADS", "0")
     w = _Worker(task, 0, 64, "faithful", 0)
-    print(task, w.reset().shape, w.step(np.zeros(w.spec[0]), action_repeat(task))[1:])
+    print(task, w.reset().shape, w.step(np.zeros(w.spec[0]), 1)[1:])
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ def _nas_child_epoch(cfg, result: dict) -> dict:
 def _slac_curve_end(cfg, result: dict) -> dict:
     """The paper reports returns up to 500,000 env steps (Lee 2020, Fig. 5 and Table 1); the
     official num_iterations (the budget above) runs far past that."""
-    from common.dmc import action_repeat
+    from papers.slac.config import action_repeat
     steps = 500_000 // action_repeat(cfg.task)
     per = result.get("seconds_per_unit")
     return {"paper_curve_end_agent_steps": steps,
@@ -210,9 +210,9 @@ def _slice(check: Check, argv: list[str], minutes: float) -> dict:
 
 
 def _newest_marker(run_dir: Path) -> dict | None:
-    markers = sorted((run_dir / "checkpoints").glob("ckpt-*.complete.json"),
-                     key=lambda p: int(p.name.split("-")[1].split(".")[0]))
-    return json.loads(markers[-1].read_text()) if markers else None
+    from common.run import complete_checkpoints, read_marker
+    steps = complete_checkpoints(run_dir)
+    return read_marker(run_dir, steps[-1]) if steps else None
 
 
 def _rate(slices: list[list[tuple[float, int]]], steady_from: int) -> float | None:

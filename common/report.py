@@ -2,14 +2,16 @@
 
     python -m common.report [--runs runs] [--results results] [--budget cpu|paper|smoke] [--papers dqn a3c]
 
-Each paper's `papers/<paper>/reproduce.py` offers two functions:
+Each paper offers two functions:
 
-    run(budget, runs_root)                    train, resume, evaluate, benchmark (the slow part);
-                                              writes only under runs_root/<paper>/
-    report(budget, runs_root, results_dir)    -> Section, built from those run directories and the
-                                              paper's published/ files only; writes its tables
-                                              and plots under results_dir (= results/<paper>)
-                                              and the generated block of its README
+    papers/<paper>/reproduce.py  run(budget, runs_root)
+        train, resume, evaluate, benchmark (the slow part); writes only under runs_root/<paper>/
+    papers/<paper>/report.py     section(budget, runs_root, results_dir, readme) -> Section
+        built from those run directories and the paper's published/ files only: collect() reads
+        the numbers (and draws the plots) into a plain dict, render() turns it into Markdown;
+        writes its tables and plots under results_dir (= results/<paper>) and, at budget cpu,
+        the generated blocks of its README.
+    (A paper without a report.py yet keeps that function as papers/<paper>/reproduce.py: report.)
 
 `make reproduce` (common/reproduce.py) calls run() then this module; a user with runs made
 elsewhere (say on a GPU cluster) drops them into a runs folder and calls this module alone.
@@ -53,8 +55,6 @@ STATUSES = ("complete", "partial", "not run")
 #: the pipeline at toy size in minutes, to check that `make reproduce` works (numbers meaningless).
 #: Budgets other than cpu write under results/<budget>/ and never touch the READMEs.
 BUDGETS = ("cpu", "paper", "smoke")
-README_BEGIN = "<!-- GENERATED:results (python -m common.report) -->"
-README_END = "<!-- /GENERATED -->"
 #: Each paper's rendered section, saved under <results>/<paper>/ by every build that rebuilds it.
 SECTION_FILE = "report_section.json"
 #: Packages whose versions the provenance table lists (all of versions.json is in each run dir).
@@ -63,7 +63,7 @@ KEY_PACKAGES = ("tensorflow", "keras", "numpy", "python")
 
 @dataclasses.dataclass
 class Section:
-    """One paper's part of the report, returned by papers/<paper>/reproduce.py: report().
+    """One paper's part of the report, returned by papers/<paper>/report.py: section().
 
     status    "complete" (every planned run finished), "partial" (some ran, or stopped early:
               the body says what is missing) or "not run"
@@ -82,6 +82,76 @@ class Section:
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"Section.status must be one of {STATUSES}, got {self.status!r}")
+
+
+# ---------------------------------------------------------------------------------- the skeleton
+# A paper's section is made of these parts, in this order. rendered() writes the title, the status
+# line and the provenance; papers/<paper>/report.py renders the body between them (a paper whose
+# results are several tables, MemN2N, states its protocol first and each table's budget with it):
+#   ## <title>
+#   **Status: <status>.** <headline>      the headline: our main number next to the paper's
+#   smoke_banner(...)                     budget smoke only: the numbers are meaningless
+#   partial_note(missing)                 what is not finished yet, when anything is not
+#   ### ... ours vs the paper(s)          tables next to the published numbers (each with its
+#                                         source) and the plots, ![..](<paper>/<file>.png)
+#   BUDGET                                the budget used against the paper's
+#   PROTOCOL                              how the numbers were measured
+#   PROVENANCE                            runs (profile, seed, state, commit, versions), then
+#                                         the deviations from the paper in force in them
+BUDGET = "### Budget: used vs the paper's"
+PROTOCOL = "### Evaluation protocol"
+PROVENANCE = "### Runs and provenance"
+SMOKE = "smoke"
+SMOKE_HEADLINE = "smoke run (pipeline check, numbers meaningless): "
+
+
+def smoke_banner(settings: str) -> str:
+    """The first paragraph of a section built at budget smoke; `settings` says what ran."""
+    return (f"**Smoke run** (budget `smoke`: {settings}): every step of `make reproduce` at toy size, "
+            f"to check the pipeline; the numbers below are meaningless.")
+
+
+def partial_note(missing: list[str]) -> str:
+    """'**Partial.** Missing: a; b.' -- what a partial section still lacks."""
+    return "**Partial.** Missing: " + "; ".join(missing) + "."
+
+
+def relink(markdown: str, paper: str, to: str) -> str:
+    """A body's links are written relative to results/ (where REPORT.md lives): `](<paper>/x.png)`.
+    Rewritten for a file elsewhere: to="readme" (papers/<paper>/README.md) or to="results"
+    (a Markdown file inside results/<paper>/)."""
+    prefix = {"readme": f"](../../results/{paper}/", "results": "]("}[to]
+    return markdown.replace(f"]({paper}/", prefix)
+
+
+def readme_markers(block: str) -> tuple[str, str]:
+    """The two lines around a README block generated by this module (one convention for every
+    README: the root README's overview and each paper's results and deviations)."""
+    return f"<!-- GENERATED:{block} (python -m common.report) -->", f"<!-- /GENERATED:{block} -->"
+
+
+#: the root README's overview block
+README_BEGIN, README_END = readme_markers("results")
+
+
+def write_readme_block(readme: Path, block: str, markdown: str) -> bool:
+    """Replace README block `block` by `markdown`; False (nothing written) without its markers."""
+    return write_between_markers(readme, *readme_markers(block), markdown)
+
+
+def write_evidence(results_dir: Path, evidence: dict) -> Path:
+    """results_dir/evidence.json: a paper's numbers as one flat JSON object, keys in the order given."""
+    path = Path(results_dir) / "evidence.json"
+    path.write_text(json.dumps(evidence, indent=2) + "\n")
+    return path
+
+
+def shown(path: Path) -> str:
+    """A path as the report shows it: relative to the repository when inside it."""
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
 
 
 def commit_label(versions: dict, missing: str = "?") -> str:
@@ -203,19 +273,27 @@ def _runs_list(names: list[str]) -> str:
     return ", ".join(f"{f}/* ({len(v)})" if len(v) > 3 else ", ".join(v) for f, v in folders.items())
 
 
+def section_function(paper: str):
+    """papers/<paper>/report.py: section, else papers/<paper>/reproduce.py: report, else None.
+    Papers are found by name, so no module of common/ imports a paper's module."""
+    for module, function in ((f"papers.{paper}.report", "section"), (f"papers.{paper}.reproduce", "report")):
+        if importlib.util.find_spec(module) is not None:
+            return getattr(importlib.import_module(module), function)
+    return None
+
+
 def paper_section(paper: str, budget: str, runs_root: Path, results_dir: Path) -> Section:
-    """The paper's Section, or a 'not run' one when the paper has no reproduce.report yet."""
-    name = f"papers.{paper}.reproduce"
-    if importlib.util.find_spec(name) is None:
+    """The paper's Section, or a 'not run' one when the paper has no section function yet."""
+    section = section_function(paper)
+    if section is None:
         return Section("not run", "not reproduced yet", "Not yet reproduced in this repository.")
-    module = importlib.import_module(name)
-    return module.report(budget, runs_root, results_dir / paper)
+    return section(budget, runs_root, results_dir / paper)
 
 
 def rendered(paper: str, s: Section, runs_root: Path) -> dict:
     """A paper's part of the report as saved in <results>/<paper>/report_section.json."""
     text = "\n".join([f"## {TITLES[paper]}", "", f"**Status: {s.status}.** {s.headline}", "", s.body.strip(), "",
-                      "### Runs and provenance", "", provenance(s.runs, runs_root), ""])
+                      PROVENANCE, "", provenance(s.runs, runs_root), ""])
     return {"status": s.status, "headline": s.headline, "markdown": text}
 
 
@@ -235,7 +313,7 @@ def render(sections: dict[str, dict], budget: str, runs_root: Path) -> str:
                                for p, s in sections.items()])
     out = ["# Reproduction report", "",
            f"Budget `{budget}`. Built by `python -m common.report` from the run directories under "
-           f"`{_shown(runs_root)}/`; every number below comes from those runs or from the papers' "
+           f"`{shown(runs_root)}/`; every number below comes from those runs or from the papers' "
            f"published numbers (`papers/<paper>/published/`, each row with its source). "
            f"Partial results are marked as such. A paper not rebuilt in a build keeps the section "
            f"saved when it last was (`results/<paper>/{SECTION_FILE}`): its provenance table names "
@@ -248,13 +326,6 @@ def render(sections: dict[str, dict], budget: str, runs_root: Path) -> str:
 def _anchor(title: str) -> str:
     keep = "".join(ch for ch in title.lower() if ch.isalnum() or ch in " -")
     return keep.replace(" ", "-")
-
-
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def readme_block(sections: dict[str, dict], budget: str) -> str:
@@ -316,7 +387,7 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
     sections, refused = {}, []
     for paper in PAPERS:
         if paper not in papers or not (named or has_runs(paper, runs_root)):
-            why = "not selected" if paper not in papers else f"no runs under {_shown(Path(runs_root))}/{paper}/"
+            why = "not selected" if paper not in papers else f"no runs under {shown(Path(runs_root))}/{paper}/"
             print(f"[report] {paper}: the saved section ({paper}/{SECTION_FILE}; {why})", flush=True)
             sections[paper] = saved_section(paper, out)
             continue
@@ -329,8 +400,8 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
             from common.launch import experiment_section
             text, runs = experiment_section(paper, budget, runs_root)
             section.body = f"{section.body.rstrip()}\n\n{text}"
-            shown = {Path(r).resolve() for r in section.runs}
-            section.runs = [*section.runs, *(r for r in runs if r.resolve() not in shown)]
+            listed = {Path(r).resolve() for r in section.runs}
+            section.runs = [*section.runs, *(r for r in runs if r.resolve() not in listed)]
         new = rendered(paper, section, runs_root)
         if old is not None and not force and STATUSES.index(new["status"]) > STATUSES.index(old["status"]):
             snapshot.restore()
@@ -343,19 +414,21 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
     path = out / "REPORT.md"
     path.write_text(render(sections, budget, runs_root))
     if readme is not None and budget == "cpu":
-        write_between_markers(readme, README_BEGIN, README_END, readme_block(sections, budget))
+        write_readme_block(readme, "results", readme_block(sections, budget))
     print(f"[report] wrote {path}", flush=True)
     if refused:
         from common.errors import UserError
         raise UserError(f"kept the saved results of {'; '.join(refused)}, whose runs under "
-                        f"{_shown(Path(runs_root))}/ would give less; point --runs at the folder holding "
+                        f"{shown(Path(runs_root))}/ would give less; point --runs at the folder holding "
                         f"their runs, or pass --force to replace them")
     return path
 
 
-def paper_cli(paper: str, doc: str | None, run, report, argv=None) -> None:
+def paper_cli(paper: str, doc: str | None, run, report=None, argv=None) -> None:
     """`python -m papers.<paper>.reproduce [--budget] [--runs] [--results] [--report-only]`:
-    run() (unless --report-only), then report(); prints the status line and the section."""
+    run() (unless --report-only), then the paper's section function (`report`, by default
+    section_function(paper)); prints the status line and the section."""
+    report = report or section_function(paper)
     ap = argparse.ArgumentParser(prog=f"python -m papers.{paper}.reproduce", description=doc,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--budget", choices=BUDGETS, default="cpu")

@@ -72,6 +72,36 @@ def _mark_progress(step) -> None:
         PROGRESS.append((now, step))
 
 
+def marker_path(run_dir: str | Path, step: int) -> Path:
+    """The completion marker of checkpoint `step`: checkpoints/ckpt-<step>.complete.json."""
+    return Path(run_dir) / "checkpoints" / f"ckpt-{step}.complete.json"
+
+
+def complete_checkpoints(run_dir: str | Path) -> list[int]:
+    """Steps of the run's checkpoints that have their completion marker (written last by
+    `Run.save`, so a checkpoint without one was interrupted while saving), oldest first."""
+    steps = []
+    for marker in (Path(run_dir) / "checkpoints").glob("ckpt-*.complete.json"):
+        step = marker.name[len("ckpt-"):-len(".complete.json")]
+        if step.isdigit():
+            steps.append(int(step))
+    return sorted(steps)
+
+
+def latest_checkpoint(run_dir: str | Path) -> tuple[int, Path] | None:
+    """(step, checkpoint prefix for tf.train.Checkpoint.restore) of the newest complete
+    checkpoint, or None when the run has none."""
+    steps = complete_checkpoints(run_dir)
+    if not steps:
+        return None
+    return steps[-1], Path(run_dir) / "checkpoints" / f"ckpt-{steps[-1]}"
+
+
+def read_marker(run_dir: str | Path, step: int) -> dict:
+    """The completion marker of checkpoint `step`: {"step", "state", "time", "fingerprint"}."""
+    return json.loads(marker_path(run_dir, step).read_text())
+
+
 class RunDirError(UserError, RuntimeError):
     """The run directory cannot be used as asked; the message is one line for the user."""
 
@@ -202,12 +232,7 @@ class Run:
 
     def complete_checkpoints(self) -> list[int]:
         """Steps of the checkpoints whose completion marker exists, oldest first."""
-        steps = []
-        for marker in self.ckpt_dir.glob("ckpt-*.complete.json"):
-            step = int(marker.name.split("-")[1].split(".")[0])
-            if (self.ckpt_dir / f"ckpt-{step}.index").exists():
-                steps.append(step)
-        return sorted(steps)
+        return [step for step in complete_checkpoints(self.dir) if (self.ckpt_dir / f"ckpt-{step}.index").exists()]
 
     def restore(self, load_files: Callable[[Path], None] | None = None) -> tuple[int, dict]:
         """Restore the newest complete checkpoint. Returns (step, state) -- (0, {}) if none.
@@ -244,7 +269,7 @@ class Run:
                                       f"{self.ckpt_dir / 'broken'}); pass another --run-dir to start over")
         if self._invocation_pending:
             self._record_invocation()
-        marker = json.loads((self.ckpt_dir / f"ckpt-{step}.complete.json").read_text())
+        marker = read_marker(self.dir, step)
         verified = marker.get("fingerprint") == fingerprint
         prefix = self.ckpt_dir / f"ckpt-{step}"
         RESTORES.append({"run_dir": str(self.dir), "step": step, "fingerprint": fingerprint,
@@ -302,7 +327,7 @@ class Run:
         except Exception as e:  # noqa: BLE001 -- any failure is reported the same way
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             return f"{type(e).__name__}: {first[:200]}", None
-        marker = json.loads((self.ckpt_dir / f"ckpt-{step}.complete.json").read_text())
+        marker = read_marker(self.dir, step)
         fingerprint = self.fingerprint()
         if marker.get("fingerprint") is not None and marker["fingerprint"] != fingerprint:
             return "it restored other values than were saved: the variables' fingerprint differs", fingerprint
@@ -353,7 +378,7 @@ class Run:
             folder = self._files_dir(step)
             folder.mkdir(exist_ok=True)
             save_files(folder)
-        _write_json(self.ckpt_dir / f"ckpt-{step}.complete.json",
+        _write_json(marker_path(self.dir, step),
                     {"step": step, "state": dict(state or {}), "time": time.time(),
                      "fingerprint": fingerprint})
         self._prune()
@@ -364,10 +389,9 @@ class Run:
 
     def _prune(self) -> None:
         kept = {int(Path(p).name.split("-")[1]) for p in self._manager.checkpoints}
-        for marker in self.ckpt_dir.glob("ckpt-*.complete.json"):
-            step = int(marker.name.split("-")[1].split(".")[0])
+        for step in complete_checkpoints(self.dir):
             if step not in kept:
-                marker.unlink()
+                marker_path(self.dir, step).unlink()
                 files = self._files_dir(step)
                 if files.exists():
                     for p in sorted(files.rglob("*"), reverse=True):

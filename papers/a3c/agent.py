@@ -11,7 +11,7 @@ applies them to theta with shared RMSProp -- with no lock around parameters or s
 
     A3C             Algorithm S3: n-step returns bootstrapped from V(s_t; theta'_v)
     n_step_q        Algorithm S2: n-step returns bootstrapped from max_a Q(s_t, a; theta^-)
-    one_step_q      Algorithm S1: y = r + gamma max_a' Q(s', a'; theta^-), I_AsyncUpdate = t_max
+    one_step_q      Algorithm 1:  y = r + gamma max_a' Q(s', a'; theta^-), I_AsyncUpdate = t_max
     one_step_sarsa  Sec. 4:       y = r + gamma Q(s', a'; theta^-)
 
 Value-based threads act epsilon-greedily; each thread draws its final epsilon from
@@ -122,7 +122,7 @@ class Learner:
                 if cfg.method == "n_step_q":                             # Algorithm S2
                     y = losses.nstep_returns(rewards, tf.where(terminal, 0.0, tf.reduce_max(q_next[n - 1])),
                                              cfg.gamma)
-                elif cfg.method == "one_step_q":                         # Algorithm S1
+                elif cfg.method == "one_step_q":                         # Algorithm 1
                     y = losses.one_step_q_targets(rewards, q_next, terminals, cfg.gamma)
                 else:                                                    # one-step Sarsa
                     y = losses.sarsa_targets(rewards, q_next, actions[1:n + 1], terminals, cfg.gamma)

@@ -2,7 +2,7 @@
 
 Atari uses the DQN preprocessing shared with the DQN reproduction (`common/atari.py`: action
 repeat 4, max-pool of two frames, 84x84 luminance, up to 30 no-ops, 4-frame history);
-CartPole-v1 (gymnasium) is the issue's algorithm check. Both give the learner the same view:
+CartPole-v1 (gymnasium) is a quick algorithm check. Both give the learner the same view:
 `reset() -> state`, `step(a) -> Transition` with the learner's reward and terminal flag kept
 apart from the reported (raw) episode return and the episode's end.
 """

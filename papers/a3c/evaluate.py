@@ -24,6 +24,7 @@ import numpy as np
 from common.atari import NATURE_EPISODE_FRAMES
 from common.config import ConfigError, apply_overrides
 from common.errors import UserError, run_main
+from common.run import latest_checkpoint
 from papers.a3c.config import A3CConfig
 
 EVAL_EPSILON = 0.05
@@ -34,11 +35,11 @@ class EvalError(UserError, ValueError):
 
 
 def newest_checkpoint(run_dir: Path) -> tuple[int, Path]:
-    steps = sorted(int(m.name.split("-")[1].split(".")[0])
-                   for m in (run_dir / "checkpoints").glob("ckpt-*.complete.json"))
-    if not steps:
+    """(env frames, checkpoint prefix) of the run's newest complete checkpoint."""
+    newest = latest_checkpoint(run_dir)
+    if newest is None:
         raise EvalError(f"{run_dir} has no complete checkpoint; train first (python -m papers.a3c.train)")
-    return steps[-1], run_dir / "checkpoints" / f"ckpt-{steps[-1]}"
+    return newest
 
 
 def load_config(run_dir: Path) -> A3CConfig:

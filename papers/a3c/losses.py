@@ -1,7 +1,7 @@
 """Mnih et al. 2016 (A3C and its value-based siblings): the equations as small pure functions.
 
 All functions take one rollout of n steps (tensors or NumPy arrays, time first) and are used
-unchanged inside the learners' tf.functions. Notation of the paper's Algorithms S1-S3:
+unchanged inside the learners' tf.functions. Notation of the paper's Algorithms 1, S2 and S3:
 r_i rewards, R the n-step return, V(s; theta_v) the value, pi(a|s; theta) the policy,
 Q(s, a; theta^-) the target network, gamma the discount, beta the entropy weight.
 """
@@ -44,7 +44,7 @@ def actor_critic_loss(logits, values, actions, returns, beta: float, value_coef:
 
 
 def one_step_q_targets(rewards, next_q_target, terminals, gamma: float):
-    """Algorithm S1: y = r for terminal s', else r + gamma max_a' Q(s', a'; theta^-).
+    """Algorithm 1: y = r for terminal s', else r + gamma max_a' Q(s', a'; theta^-).
     rewards [n], next_q_target [n, A] (Q(s_{i+1}, .; theta^-)), terminals [n] -> [n]."""
     not_done = 1.0 - tf.cast(terminals, tf.float32)
     return tf.cast(rewards, tf.float32) + gamma * not_done * tf.reduce_max(next_q_target, axis=-1)
@@ -59,7 +59,7 @@ def sarsa_targets(rewards, next_q_target, next_actions, terminals, gamma: float)
 
 
 def q_loss(q, actions, targets):
-    """Algorithms S1/S2: sum_i (y_i - Q(s_i, a_i; theta'))^2, targets held constant."""
+    """Algorithms 1 and S2: sum_i (y_i - Q(s_i, a_i; theta'))^2, targets held constant."""
     q_a = tf.gather(q, tf.convert_to_tensor(actions, tf.int32), axis=1, batch_dims=1)
     return tf.reduce_sum(tf.square(tf.stop_gradient(tf.cast(targets, tf.float32)) - q_a))
 

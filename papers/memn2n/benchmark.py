@@ -26,11 +26,12 @@ from common.errors import run_main
 def measure(task: int, repeats: int, epochs: int, xla: bool = True) -> dict:
     import tensorflow as tf
 
-    from papers.memn2n import train
+    from papers.memn2n import data, train
     from papers.memn2n.config import BabiConfig
+    from papers.memn2n.networks import build_model
     cfg = dataclasses.replace(BabiConfig(), task=task, repeats=repeats, xla=xla)
-    td = train.prepare(cfg, np.random.default_rng(0))
-    model = train.build_model(cfg, td)
+    td = data.prepare(cfg, np.random.default_rng(0))
+    model = build_model(cfg, td)
     fn = train.make_epoch_fn(model, cfg)
     rng = np.random.default_rng(0)
     arrays = [tf.constant(x) for x in (td.train.stories, td.train.queries, td.train.answers)]

@@ -215,6 +215,36 @@ def time_indices(lengths: np.ndarray, memory_size: int, noise: float,
     return np.where(valid, times, 0).astype(np.int32)
 
 
+@dataclass
+class TaskData:
+    """One training set ready for the model: the vocabulary, memory and sentence sizes, and the
+    train / validation / test questions encoded."""
+    vocab: Vocab
+    memory_size: int
+    sentence_len: int
+    train: Encoded
+    val: Encoded
+    test: Encoded
+    tasks: list[int]
+
+
+def prepare(cfg, rng: np.random.Generator) -> TaskData:
+    """Parse cfg.task (0: all 20) of cfg.data_set, build the vocabulary from the training data,
+    encode, hold out the validation split."""
+    tasks = list(range(1, 21)) if cfg.task == 0 else [cfg.task]
+    train_ex, test_ex = [], []
+    for t in tasks:
+        tr, te = load_babi(cfg.data_set, t)
+        train_ex += tr
+        test_ex += te
+    vocab = Vocab(train_ex)
+    M = min(cfg.memory_size, max(len(ex.story) for ex in train_ex))      # official: min(50, story length)
+    L = sentence_length(train_ex + test_ex)
+    enc = encode(train_ex, vocab, M, L)
+    tr_idx, val_idx = split_validation(len(enc), cfg.val_fraction, cfg.val_split, rng)
+    return TaskData(vocab, M, L, enc.take(tr_idx), enc.take(val_idx), encode(test_ex, vocab, M, L), tasks)
+
+
 # ------------------------------------------------------------------------------- PTB
 
 def load_ptb() -> tuple[list[np.ndarray], list[str]]:

@@ -6,7 +6,7 @@
            config's `repeats`: the repeat with the lowest training error is kept); Table 2: the best
            PTB language model (`train_lm --profile paper`); Text8, listed but not run (no loader).
            Run dirs: runs/memn2n/<1k|10k>_<column>/task<t> (joint: .../joint), named as
-           papers/memn2n/reproduce.py names the tables it runs itself; runs/memn2n/ptb_paper.
+           papers/memn2n/tables.py names the tables reproduce.py runs itself; runs/memn2n/ptb_paper.
     cpu    the tables and the PTB model of the CPU-scale reproduction (reproduce.py's cpu budget)
     smoke  two tasks of 1k PE LS RN and the PTB model at `--profile smoke` (reproduce.py's smoke
            run dirs), and Text8 (not run); numbers meaningless
@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from common.launch import RUN_DIR, Experiment
-from papers.memn2n.reproduce import ALL, TABLES, ptb_dir, run_dir, seeds, table_dir, tasks
+from papers.memn2n.tables import ALL, TABLES, ptb_dir, run_dir, seeds, table_dir, tasks, train_argv
 
 TABLE1 = "Table 1 (Sukhbaatar et al. 2015)"
 #: Table 1's MemN2N columns: folder name -> (column, --variant, extra --set); joint ones train on task 0
@@ -61,16 +61,10 @@ def _table_runs(budget: str) -> list[Experiment]:
     out = []
     names = list(TABLES) if budget == "cpu" else ["1k_pe_ls_rn"]
     for table in (TABLES[n] for n in names):
-        for i, seed in enumerate(seeds(table, budget)):
-            sets = table.sets + (table.cpu_sets if budget == "cpu" else ())
-            if budget == "cpu" and table.cpu_repeats:
-                sets += (f"repeats={table.cpu_repeats[i]}",)
+        for process, seed in enumerate(seeds(table, budget)):
             for task in tasks(table, budget):
-                argv = ("--variant", table.variant, "--seed", str(seed), "--set", f"data_set={table.data_set}",
-                        "--set", f"task={task}", *(("--profile", "smoke") if budget == "smoke" else ()),
-                        *(a for s in sets for a in ("--set", s)))
                 name = run_dir(Path(), table, budget, task, seed).relative_to("memn2n").as_posix()
-                out.append(_babi(name, table.title, table.data_set, task, argv))
+                out.append(_babi(name, table.title, table.data_set, task, train_argv(table, budget, process, task)))
     return out
 
 

@@ -102,6 +102,11 @@ class MemN2N(keras.layers.Layer):
         return tf.einsum("rbd,rvd->rbv", u, W)                               # eq. 3 logits
 
 
+def build_model(cfg, td) -> MemN2N:
+    """The bAbI model of config `cfg` for the prepared data `td` (data.TaskData), cfg.repeats runs."""
+    return MemN2N(len(td.vocab), td.memory_size, td.sentence_len, cfg, repeats=cfg.repeats)
+
+
 class MemN2NLM(keras.layers.Layer):
     """PTB language model (Sec. 5; official Torch model.lua): one A and one C (word + time
     LookupTables) shared by all hops, u^{k+1} = H u^k + o^k with a shared H, ReLU on the units

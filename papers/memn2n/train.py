@@ -18,22 +18,19 @@ At the end: train/val/test error of every repeat, and the run kept by the paper'
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from common.config import Profile, apply_overrides, parse_args
+from common.config import Profile, parse_args
 from common.errors import fail, run_main
 from common.precision import set_precision
-from common.run import Run, RunDirError, finished_summary
+from common.run import Run, finished_summary
 from common.seeding import seed_everything
 from papers.memn2n import data, evaluate
 from papers.memn2n.config import BABI_PROFILES, VARIANTS, BabiConfig
-from papers.memn2n.networks import MemN2N, checkpoint_items
+from papers.memn2n.networks import build_model, checkpoint_items
 
 DESCRIPTION = "Train MemN2N on bAbI (Sukhbaatar et al. 2015, Table 1); --variant NAME picks a column."
 
@@ -61,33 +58,6 @@ def pop_variant(argv: list[str]) -> tuple[str, list[str]]:
     if variant not in VARIANTS:
         fail(f"unknown --variant {variant!r}; choose one of: {', '.join(VARIANTS)}")
     return variant, argv
-
-
-@dataclass
-class TaskData:
-    vocab: data.Vocab
-    memory_size: int
-    sentence_len: int
-    train: data.Encoded
-    val: data.Encoded
-    test: data.Encoded
-    tasks: list[int]
-
-
-def prepare(cfg: BabiConfig, rng: np.random.Generator) -> TaskData:
-    """Parse, build the vocabulary from training data, encode, hold out the validation split."""
-    tasks = list(range(1, 21)) if cfg.task == 0 else [cfg.task]
-    train_ex, test_ex = [], []
-    for t in tasks:
-        tr, te = data.load_babi(cfg.data_set, t)
-        train_ex += tr
-        test_ex += te
-    vocab = data.Vocab(train_ex)
-    M = min(cfg.memory_size, max(len(ex.story) for ex in train_ex))      # official: min(50, story length)
-    L = data.sentence_length(train_ex + test_ex)
-    enc = data.encode(train_ex, vocab, M, L)
-    tr_idx, val_idx = data.split_validation(len(enc), cfg.val_fraction, cfg.val_split, rng)
-    return TaskData(vocab, M, L, enc.take(tr_idx), enc.take(val_idx), data.encode(test_ex, vocab, M, L), tasks)
 
 
 def phase_schedule(cfg: BabiConfig, epoch: int) -> tuple[bool, float]:
@@ -139,7 +109,7 @@ def make_epoch_fn(model, cfg: BabiConfig):
     return epoch_fn
 
 
-def sample_epoch(td: TaskData, cfg: BabiConfig, repeats: int, rng: np.random.Generator):
+def sample_epoch(td: data.TaskData, cfg: BabiConfig, repeats: int, rng: np.random.Generator):
     """Batches drawn with replacement (official train.m `randi`) and their time indices."""
     n = len(td.train)
     steps = n // cfg.batch_size
@@ -155,10 +125,6 @@ def main(argv=None) -> dict:
     return train(args, variant)
 
 
-def build_model(cfg: BabiConfig, td: TaskData):
-    return MemN2N(len(td.vocab), td.memory_size, td.sentence_len, cfg, repeats=cfg.repeats)
-
-
 def train(args, variant: str = "pe_ls_rn") -> dict:
     import tensorflow as tf
     cfg = args.config
@@ -166,7 +132,7 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
         return summary                                   # finished earlier: no data loading needed
     set_precision("float32")                          # the paper's arithmetic; TF32 off on GPUs
     seeds = seed_everything(args.seed, args.deterministic)
-    td = prepare(cfg, seeds.generator(1))
+    td = data.prepare(cfg, seeds.generator(1))
     model = build_model(cfg, td)
     R = cfg.repeats
     with Run(args, paper="memn2n", step_column="epoch", lr_fields=("lr", "ls_lr")) as run:
@@ -210,57 +176,25 @@ def train(args, variant: str = "pe_ls_rn") -> dict:
         return summary
 
 
-def final_scores(model, cfg: BabiConfig, td: TaskData, run: Run, epoch: int) -> dict:
-    """Train/val/test error of every repeat (percent), per task, and the selected repeat."""
-    wrong = {name: evaluate.wrong_answers(model, enc, td.memory_size, cfg.xla)
-             for name, enc in (("train", td.train), ("val", td.val), ("test", td.test))}
-    train_err, val_err = 100 * wrong["train"].mean(1), 100 * wrong["val"].mean(1)
-    best = evaluate.select_best(train_err, val_err)
-    per_task = {}
+def final_scores(model, cfg: BabiConfig, td: data.TaskData, run: Run, epoch: int) -> dict:
+    """Train/val/test error of every repeat (percent), per task, and the selected repeat: the
+    eval.csv rows and the summary."""
+    sc = evaluate.scores(model, td, cfg.xla)
+    best = sc["selected"]
     for t in td.tasks:
-        sel = td.test.tasks == t
-        per_task[t] = 100 * wrong["test"][:, sel].mean(1)
         for r in range(cfg.repeats):
-            run.log({"epoch": epoch, "repeat": r, "task": t, "train_error": round(float(train_err[r]), 3),
-                     "val_error": round(float(val_err[r]), 3), "test_error": round(float(per_task[t][r]), 3),
+            run.log({"epoch": epoch, "repeat": r, "task": t, "train_error": round(float(sc["train"][r]), 3),
+                     "val_error": round(float(sc["val"][r]), 3), "test_error": round(float(sc["per_task"][t][r]), 3),
                      "selected": int(r == best)}, table="eval")
     return {
         "data_set": cfg.data_set, "task": cfg.task, "repeats": cfg.repeats, "selected_repeat": best,
         "selection_rule": "lowest training error (ties: validation error, run index)",
-        "train_error_pct": [round(float(x), 3) for x in train_err],
-        "val_error_pct": [round(float(x), 3) for x in val_err],
-        "test_error_pct_per_task": {str(t): round(float(v[best]), 3) for t, v in per_task.items()},
-        "test_error_pct_all_repeats": {str(t): [round(float(x), 3) for x in v] for t, v in per_task.items()},
-        "test_error_pct": round(float(100 * wrong["test"][best].mean()), 3),
+        "train_error_pct": [round(float(x), 3) for x in sc["train"]],
+        "val_error_pct": [round(float(x), 3) for x in sc["val"]],
+        "test_error_pct_per_task": {str(t): round(float(v[best]), 3) for t, v in sc["per_task"].items()},
+        "test_error_pct_all_repeats": {str(t): [round(float(x), 3) for x in v] for t, v in sc["per_task"].items()},
+        "test_error_pct": round(float(sc["test"][best]), 3),
     }
-
-
-def rescore(run_dir: Path) -> dict:
-    """Rebuild a finished run from its config.json and newest checkpoint and score it again."""
-    import tensorflow as tf
-    path = Path(run_dir) / "config.json"
-    if not path.exists():
-        raise RunDirError(f"{path} not found; pass the --run-dir of a python -m papers.memn2n.train run")
-    ckpts = sorted(Path(run_dir, "checkpoints").glob("ckpt-*.complete.json"),
-                   key=lambda p: int(p.name.split("-")[1].split(".")[0]))
-    if not ckpts:
-        raise RunDirError(f"{run_dir} has no complete checkpoint; train first (python -m papers.memn2n.train)")
-    record = json.loads(path.read_text())
-    cfg = apply_overrides(BabiConfig(), record["config"])
-    seeds = seed_everything(record["seed"])
-    td = prepare(cfg, seeds.generator(1))
-    model = build_model(cfg, td)
-    step = int(ckpts[-1].name.split("-")[1].split(".")[0])
-    tf.train.Checkpoint(**checkpoint_items(model)).restore(str(Path(run_dir, "checkpoints", f"ckpt-{step}"))).assert_existing_objects_matched()
-    test = evaluate.wrong_answers(model, td.test, td.memory_size, cfg.xla)
-    train_err = 100 * evaluate.wrong_answers(model, td.train, td.memory_size, cfg.xla).mean(1)
-    val_err = 100 * evaluate.wrong_answers(model, td.val, td.memory_size, cfg.xla).mean(1)
-    best = evaluate.select_best(train_err, val_err)
-    return {"run_dir": str(run_dir), "epoch": step, "selected_repeat": best,
-            "train_error_pct": train_err.round(3).tolist(), "val_error_pct": val_err.round(3).tolist(),
-            "test_error_pct": round(float(100 * test[best].mean()), 3),
-            "test_error_pct_per_task": {str(t): round(float(100 * test[best, td.test.tasks == t].mean()), 3)
-                                        for t in td.tasks}}
 
 
 if __name__ == "__main__":

@@ -19,12 +19,13 @@ import numpy as np
 
 from common import dmc
 from common.errors import run_main
+from papers.slac.config import PROFILES, SlacConfig, action_repeat
 
 
 def render_fps(task: str, frames: int) -> dict:
     out = {}
     for mode in dmc.RENDER_MODES:
-        with dmc.make(task, seed=0, render=mode) as env:
+        with dmc.make(task, seed=0, repeat=action_repeat(task), render=mode) as env:
             env.reset()
             out[f"render_fps_{mode}"] = env.render_benchmark(frames)
             t0 = time.perf_counter()
@@ -72,7 +73,6 @@ def main(argv=None) -> dict:
     ap.add_argument("--task", default="cartpole_swingup")
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     args = ap.parse_args(argv)
-    from papers.slac.config import PROFILES, SlacConfig
     paper = SlacConfig(task=args.task)
     cpu = dataclasses.replace(paper, **{k: v for k, v in PROFILES["cpu"].overrides.items()
                                         if k in ("model_batch_size", "ac_batch_size")})

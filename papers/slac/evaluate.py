@@ -17,7 +17,8 @@ import numpy as np
 from common import dmc
 from common.config import apply_overrides
 from common.errors import run_main
-from common.run import RunDirError
+from common.run import RunDirError, latest_checkpoint
+from papers.slac.config import SlacConfig, action_repeat
 
 
 def episode_seed(base: int, episode: int) -> int:
@@ -45,7 +46,7 @@ def random_policy_return(task: str, episodes: int, seed: int, render: str = "fas
     """Mean return of actions drawn uniformly from the action box, with the task's action repeat."""
     rng = np.random.default_rng(seed)
     returns = []
-    with dmc.make(task, seed=seed, render=render) as env:
+    with dmc.make(task, seed=seed, repeat=action_repeat(task), render=render) as env:
         spec = env.action_spec
         for k in range(episodes):
             env.reset(seed=episode_seed(seed, k))
@@ -62,21 +63,18 @@ def evaluate_run(run_dir: Path, episodes: int, seed: int) -> dict:
     import tensorflow as tf
 
     from papers.slac.agent import History, SlacAgent
-    from papers.slac.config import SlacConfig
     if not (run_dir / "config.json").exists():
         raise RunDirError(f"{run_dir} is not a training run dir (no config.json); pass the "
                           f"--run-dir of a `python -m papers.slac.train` run")
     record = json.loads((run_dir / "config.json").read_text())
     cfg = apply_overrides(SlacConfig(), record["config"])
-    markers = sorted(run_dir.glob("checkpoints/ckpt-*.complete.json"),
-                     key=lambda p: int(p.name.split("-")[1].split(".")[0]))
-    if not markers:
+    newest = latest_checkpoint(run_dir)
+    if newest is None:
         raise RunDirError(f"{run_dir} has no complete checkpoint; train first (python -m papers.slac.train)")
-    step = int(markers[-1].name.split("-")[1].split(".")[0])
-    with dmc.make(cfg.task, seed=seed, render=cfg.render) as env:
+    step, prefix = newest
+    with dmc.make(cfg.task, seed=seed, repeat=action_repeat(cfg.task), render=cfg.render) as env:
         agent = SlacAgent(cfg, env.action_spec.shape[0], record["seed"])
-        tf.train.Checkpoint(**agent.trackables()).restore(
-            str(run_dir / "checkpoints" / f"ckpt-{step}")).expect_partial()
+        tf.train.Checkpoint(**agent.trackables()).restore(str(prefix)).expect_partial()
         history = History(agent)
         return {"model_updates": step,
                 "return_stochastic": policy_return(env, history, False, episodes, seed),

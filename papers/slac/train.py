@@ -30,7 +30,7 @@ from common.precision import set_precision
 from common.progress import Progress
 from common.run import Run
 from common.seeding import seed_everything
-from papers.slac.config import PROFILES, SlacConfig
+from papers.slac.config import PROFILES, SlacConfig, action_repeat
 from papers.slac.evaluate import episode_seed, policy_return
 
 METRIC_KEYS = ("model_loss", "kl", "log_px", "log_pr", "recon_mse", "mean_frame_mse", "reward_mse",
@@ -71,8 +71,9 @@ class Trainer:
         cfg = self.cfg
         set_precision(self.cfg.compute_dtype)          # float32: TF32 off on Ampere/Hopper GPUs
         self.seeds = seed_everything(args.seed, args.deterministic)
-        self.env = dmc.make(cfg.task, seed=self.seeds.env_seed(0), render=cfg.render)
-        self.eval_env = dmc.make(cfg.task, seed=self.seeds.env_seed(1), render=cfg.render)
+        repeat = action_repeat(cfg.task)
+        self.env = dmc.make(cfg.task, seed=self.seeds.env_seed(0), repeat=repeat, render=cfg.render)
+        self.eval_env = dmc.make(cfg.task, seed=self.seeds.env_seed(1), repeat=repeat, render=cfg.render)
         self.repeat = self.env.repeat
         spec = self.env.action_spec
         self.low, self.high = spec.low, spec.high

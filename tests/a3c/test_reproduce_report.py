@@ -1,4 +1,4 @@
-"""Mnih et al. 2016 (A3C): reproduce.report() on hand-made run dirs (no training), and what
+"""Mnih et al. 2016 (A3C): report.section() on hand-made run dirs (no training), and what
 reproduce.run() launches (its subprocesses replaced by recorders)."""
 
 import json
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from papers.a3c import reproduce
+from common.report import readme_markers
+from papers.a3c import report, reproduce
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -74,15 +75,15 @@ def committed(tmp_path, monkeypatch):
     """An empty stand-in for the committed results/a3c/ (the benchmark fallback)."""
     folder = tmp_path / "committed"
     folder.mkdir()
-    monkeypatch.setattr(reproduce, "COMMITTED_RESULTS", folder)
+    monkeypatch.setattr(report, "COMMITTED_RESULTS", folder)
     return folder
 
 
 @pytest.fixture
 def readme(tmp_path):
     path = tmp_path / "README.md"
-    path.write_text("# A3C\n<!-- results:begin -->\nold\n<!-- results:end -->\n"
-                    "<!-- deviations:begin -->\nold\n<!-- deviations:end -->\n")
+    path.write_text("# A3C\n{}\nold\n{}\n{}\nold\n{}\n".format(*readme_markers("results"),
+                                                              *readme_markers("deviations")))
     return path
 
 
@@ -97,7 +98,7 @@ def full_runs(root: Path) -> Path:
 
 def test_empty_runs_root_is_not_run(tmp_path, committed, readme):
     before = readme.read_text()
-    s = reproduce.report("cpu", tmp_path / "runs", tmp_path / "results" / "a3c", readme=readme)
+    s = report.section("cpu", tmp_path / "runs", tmp_path / "results" / "a3c", readme=readme)
     assert s.status == "not run" and s.runs == []
     assert not (tmp_path / "results").exists()
     assert readme.read_text() == before
@@ -106,10 +107,10 @@ def test_empty_runs_root_is_not_run(tmp_path, committed, readme):
 def test_report_is_deterministic(tmp_path, committed, readme):
     runs = full_runs(tmp_path)
     results = tmp_path / "results" / "a3c"
-    a = reproduce.report("cpu", runs, results, readme=readme)
+    a = report.section("cpu", runs, results, readme=readme)
     evidence_a = (results / "evidence.json").read_text()
     readme_a = readme.read_text()
-    b = reproduce.report("cpu", runs, results, readme=readme)
+    b = report.section("cpu", runs, results, readme=readme)
     assert a.body == b.body and a.headline == b.headline and a.status == b.status
     assert evidence_a == (results / "evidence.json").read_text()
     assert readme_a == readme.read_text()
@@ -146,14 +147,14 @@ def test_complete_when_everything_finished(tmp_path, committed):
     cartpole(runs, "n_step_q", 34.2)
     pong(runs, frames=10000000, evaluated=10000000, done=True)
     benchmark(runs / "a3c")
-    s = reproduce.report("cpu", runs, tmp_path / "results" / "a3c", readme=None)
+    s = report.section("cpu", runs, tmp_path / "results" / "a3c", readme=None)
     assert s.status == "complete" and "Missing" not in s.body
 
 
 def test_partial_runs_say_what_is_missing(tmp_path, committed):
     runs = tmp_path / "runs"
     cartpole(runs, "a3c", 26.8)
-    s = reproduce.report("cpu", runs, tmp_path / "results" / "a3c", readme=None)
+    s = report.section("cpu", runs, tmp_path / "results" / "a3c", readme=None)
     assert s.status == "partial"
     for what in ("`n_step_q` has not run", "Pong run (`pong-cpu-seed0`) has not started",
                  "benchmark has not run"):
@@ -164,7 +165,7 @@ def test_partial_runs_say_what_is_missing(tmp_path, committed):
 def test_stale_evaluation_is_reported(tmp_path, committed):
     runs = full_runs(tmp_path)
     pong(runs, frames=800000, evaluated=400000)
-    s = reproduce.report("cpu", runs, tmp_path / "results" / "a3c", readme=None)
+    s = report.section("cpu", runs, tmp_path / "results" / "a3c", readme=None)
     assert s.status == "partial" and "not of the newest (0.80M)" in s.body
 
 
@@ -173,7 +174,7 @@ def test_benchmark_falls_back_to_committed_copy(tmp_path, committed):
     cartpole(runs, "a3c", 26.8)
     benchmark(committed)
     results = tmp_path / "results" / "a3c"
-    s = reproduce.report("cpu", runs, results, readme=None)
+    s = report.section("cpu", runs, results, readme=None)
     assert "committed copy `results/a3c/benchmark.json`" in s.body
     assert (results / "benchmark.json").read_text() == (committed / "benchmark.json").read_text()
     assert json.loads((results / "evidence.json").read_text())["benchmark_source"] == "committed"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from papers.a3c import reproduce
+from papers.a3c import report, reproduce
 
 
 def digest(paths) -> dict:
@@ -16,7 +16,7 @@ def digest(paths) -> dict:
 
 
 def committed_files() -> list[Path]:
-    return [reproduce.README] + sorted(p for p in reproduce.COMMITTED_RESULTS.rglob("*") if p.is_file())
+    return [report.README] + sorted(p for p in report.COMMITTED_RESULTS.rglob("*") if p.is_file())
 
 
 @pytest.mark.slow               # about 100 s on the shared 2 cores (3 trainings + 1 evaluation, each a fresh TF process)
@@ -32,7 +32,7 @@ def test_smoke_budget_runs_the_pipeline_and_reports(tmp_path):
     assert json.loads((base / "smoke-pong-seed0" / "evaluation.json").read_text())["episodes"] == 1
     assert not (base / "benchmark.json").exists()
 
-    s = reproduce.report("smoke", runs, results)
+    s = report.section("smoke", runs, results)
     assert s.status != "not run" and s.status == "complete"
     assert "smoke" in s.body.lower() and "smoke" in s.headline
     assert "Not measured at the smoke budget." in s.body
@@ -40,7 +40,7 @@ def test_smoke_budget_runs_the_pipeline_and_reports(tmp_path):
     assert sorted(Path(r).name for r in s.runs) == sorted(p.name for p in base.iterdir())
     # deterministic, and the committed files are untouched
     body = (results / "results.md").read_text()
-    assert reproduce.report("smoke", runs, results).body == s.body and (results / "results.md").read_text() == body
+    assert report.section("smoke", runs, results).body == s.body and (results / "results.md").read_text() == body
     assert digest(committed_files()) == before
     # a second run() finds everything finished and starts nothing
     stamp = (base / "smoke-pong-seed0" / "evaluation.json").stat().st_mtime_ns

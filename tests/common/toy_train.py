@@ -1,7 +1,7 @@
 """A tiny trainer used by the tests of common/: least squares on random data with SGD, built
 exactly like a paper's train.py (config + CLI + Run + checkpoints + RNG state in the marker).
 
-    python -m tests.common.toy_train --run-dir /tmp/x --set steps=20
+    python -m tests.common.toy_train --run-dir runs/toy --set steps=20
 """
 
 from __future__ import annotations

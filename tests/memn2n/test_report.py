@@ -3,7 +3,8 @@ paper's selection rule (lowest training error) across the processes of a task.""
 
 import json
 
-from papers.memn2n import report, reproduce
+from papers.memn2n import report
+from papers.memn2n.tables import TABLES, Table, run_dir
 
 
 def _fake_run(path, train, val, test):
@@ -17,31 +18,31 @@ def _fake_run(path, train, val, test):
 
 
 def test_collect_pools_processes_and_selects_lowest_training_error(tmp_path, monkeypatch):
-    table = reproduce.Table("t", "en", "joint", (0,), "", 12.4, "test", cpu_seeds=(0, 1))
-    _fake_run(reproduce.run_dir(tmp_path, table, "cpu", 0, 0), [3.0, 2.0, 5.0], [1.0, 1.0, 1.0], [40.0, 45.0, 50.0])
-    _fake_run(reproduce.run_dir(tmp_path, table, "cpu", 0, 1), [1.0, 9.0, 1.0], [2.0, 0.0, 1.0], [30.0, 0.5, 0.0])
-    res = report.collect(table, "cpu", tmp_path)
+    table = Table("t", "en", "joint", (0,), "", 12.4, "test", cpu_seeds=(0, 1))
+    _fake_run(run_dir(tmp_path, table, "cpu", 0, 0), [3.0, 2.0, 5.0], [1.0, 1.0, 1.0], [40.0, 45.0, 50.0])
+    _fake_run(run_dir(tmp_path, table, "cpu", 0, 1), [1.0, 9.0, 1.0], [2.0, 0.0, 1.0], [30.0, 0.5, 0.0])
+    res = report.collect_table(table, "cpu", tmp_path)
     # lowest training error 1.0 twice (seed-1 runs 0 and 2); the tie goes to validation error 1.0 -> test 0.0
     assert res["repeats"] == 6 and res["best"][15] == 0.0
     assert res["mean_all"][15] == (40 + 45 + 50 + 30 + 0.5 + 0) / 6
     assert res["wall_s"] == 120.0 and res["pending"] == []
     # the paper budget has its own folder (this table is reduced at the cpu budget): nothing there yet
-    assert report.collect(table, "paper", tmp_path)["pending"] == [0]
+    assert report.collect_table(table, "paper", tmp_path)["pending"] == [0]
 
 
 def test_write_on_empty_runs_is_not_run_and_deterministic(tmp_path):
-    first = report.write("cpu", tmp_path / "runs", tmp_path / "results", readme=None)
+    first = report.section("cpu", tmp_path / "runs", tmp_path / "results", readme=None)
     assert first.status == "not run" and first.runs == []
-    assert report.write("cpu", tmp_path / "runs", tmp_path / "results", readme=None).body == first.body
+    assert report.section("cpu", tmp_path / "runs", tmp_path / "results", readme=None).body == first.body
 
 
 def test_write_is_deterministic_on_runs(tmp_path):
-    table = reproduce.TABLES["1k_pe_ls_rn"]
+    table = TABLES["1k_pe_ls_rn"]
     for task in table.tasks[:2]:
-        _fake_run(reproduce.run_dir(tmp_path, table, "cpu", task, 0), [1.0, 0.0], [1.0, 1.0], [3.0, 7.0])
-    first = report.write("cpu", tmp_path, tmp_path / "results", readme=None)
+        _fake_run(run_dir(tmp_path, table, "cpu", task, 0), [1.0, 0.0], [1.0, 1.0], [3.0, 7.0])
+    first = report.section("cpu", tmp_path, tmp_path / "results", readme=None)
     evidence = (tmp_path / "results" / "evidence.json").read_text()
-    second = report.write("cpu", tmp_path, tmp_path / "results", readme=None)
+    second = report.section("cpu", tmp_path, tmp_path / "results", readme=None)
     assert second.body == first.body and (tmp_path / "results" / "evidence.json").read_text() == evidence
     assert first.status == "partial"                       # 18 tasks and the other tables missing
     assert "**Partial: tasks [3, 4" in first.body

@@ -3,20 +3,21 @@ size (first two tasks, profile smoke) and the PTB model, then reports, touching 
 
 import pytest
 
-from papers.memn2n import reproduce
+from common.report import ROOT
+from papers.memn2n import report, reproduce
 
 
 @pytest.mark.slow
 @pytest.mark.data("babi", "ptb")
 def test_smoke_budget_runs_and_reports(tmp_path):
-    readme = reproduce.README.read_bytes()
-    evidence = (reproduce.ROOT / "results" / "memn2n" / "evidence.json").read_bytes()
+    readme = report.README.read_bytes()
+    evidence = (ROOT / "results" / "memn2n" / "evidence.json").read_bytes()
     reproduce.run("smoke", tmp_path / "runs")
-    section = reproduce.report("smoke", tmp_path / "runs", tmp_path / "results")
+    section = report.section("smoke", tmp_path / "runs", tmp_path / "results")
     assert section.status == "complete", section.headline
     assert "**smoke**" in section.body and (tmp_path / "results" / "evidence.json").exists()
-    assert reproduce.README.read_bytes() == readme
-    assert (reproduce.ROOT / "results" / "memn2n" / "evidence.json").read_bytes() == evidence
+    assert report.README.read_bytes() == readme
+    assert (ROOT / "results" / "memn2n" / "evidence.json").read_bytes() == evidence
     # re-running skips every finished run and gives the same section
     reproduce.run("smoke", tmp_path / "runs")
-    assert reproduce.report("smoke", tmp_path / "runs", tmp_path / "results").body == section.body
+    assert report.section("smoke", tmp_path / "runs", tmp_path / "results").body == section.body

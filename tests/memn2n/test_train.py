@@ -10,7 +10,8 @@ import pytest
 import tensorflow as tf
 
 from common.errors import NonFiniteLossError
-from papers.memn2n import evaluate, train, train_lm
+from papers.memn2n import data, evaluate, train, train_lm
+from papers.memn2n.networks import build_model
 from papers.memn2n.config import BabiConfig
 
 
@@ -35,7 +36,7 @@ def test_smoke_train_writes_run_dir_and_resumes(tmp_path):
     stored = train.main(["--profile", "smoke", "--run-dir", str(run), "--set", "task=4"])
     assert {k: v for k, v in stored.items() if k != "wall_time_s_this_invocation"} == summary
     # evaluate re-scores the checkpoint to the same numbers
-    again = train.rescore(run)
+    again = evaluate.rescore(run)
     assert again["test_error_pct"] == summary["test_error_pct"]
 
 
@@ -60,8 +61,8 @@ def test_smoke_train_is_deterministic_and_resumes_midway(tmp_path):
 @pytest.mark.data('babi')
 def test_nil_word_stays_zero_after_updates():
     cfg = BabiConfig(repeats=2, xla=False, embedding_dim=4)
-    td = train.prepare(cfg, np.random.default_rng(0))
-    model = train.build_model(cfg, td)
+    td = data.prepare(cfg, np.random.default_rng(0))
+    model = build_model(cfg, td)
     fn = train.make_epoch_fn(model, cfg)
     idx, times = train.sample_epoch(td, cfg, 2, np.random.default_rng(1))
     arrays = [tf.constant(x) for x in (td.train.stories, td.train.queries, td.train.answers)]
@@ -76,8 +77,8 @@ def test_validation_during_linear_start_scores_the_linear_model():
     """wrong_answers(linear=...) equals the argmax of the forward pass with/without the softmax."""
     from papers.memn2n import data
     cfg = BabiConfig(repeats=2, xla=False, embedding_dim=6, init_std=1.0)
-    td = train.prepare(cfg, np.random.default_rng(0))
-    model = train.build_model(cfg, td)
+    td = data.prepare(cfg, np.random.default_rng(0))
+    model = build_model(cfg, td)
     enc = td.val
     times = data.time_indices(enc.lengths, td.memory_size, 0.0, None)
     q, s, t = (tf.constant(np.broadcast_to(x, (2,) + x.shape)) for x in (enc.queries, enc.stories, times))

@@ -5,7 +5,8 @@ import math
 import pytest
 
 from common.config import ConfigError, build, paper_value
-from papers.slac.config import PROFILES, SlacConfig
+from common.dmc import TASKS, EnvError
+from papers.slac.config import ACTION_REPEAT, PROFILES, SlacConfig, action_repeat
 
 
 def test_official_values():
@@ -20,6 +21,16 @@ def test_official_values():
     assert (c.eval_interval, c.eval_episodes) == (10_000, 10)
     assert c.decoder_stddev == pytest.approx(math.sqrt(0.1))
     assert c.compute_dtype == "float32"
+
+
+def test_action_repeats_are_the_published_curves():
+    """The action_repeat column of the official per-task curves (finger spin: 1, not the gin's 2)."""
+    assert {t: action_repeat(t) for t in ACTION_REPEAT} == {
+        "cheetah_run": 4, "walker_walk": 2, "ball_in_cup_catch": 4, "finger_spin": 1,
+        "cartpole_swingup": 4, "reacher_easy": 4}
+    assert set(ACTION_REPEAT) == set(TASKS)             # every task of the paper has an environment
+    with pytest.raises(EnvError, match="unknown DM Control task 'cartpole'"):
+        action_repeat("cartpole")
 
 
 def test_paper_profile_only_deviates_in_rendering():

@@ -1,9 +1,10 @@
-"""papers/slac/reproduce.py report(): built from hand-made run files only, deterministic, and
-honest about what is missing (no training, no measuring)."""
+"""papers/slac/report.py section(): built from hand-made run files only, deterministic, and
+honest about what is missing (no training, no measuring); and what reproduce.run() starts."""
 
 import json
 
-from papers.slac import reproduce
+from common.report import readme_markers
+from papers.slac import report, reproduce
 
 EVAL = ["model_updates,agent_steps,env_steps,env_steps_total,eval_return_stochastic,eval_return_greedy,episodes",
         "500,1000,0,4000,78.4,173.1,5", "1000,1500,2000,6000,131.9,45.1,5", "1500,2000,4000,8000,89.5,21.1,5"]
@@ -42,7 +43,7 @@ def fake_runs(root, done=False, measured=True):
 
 
 def test_empty_runs_root_is_not_run(tmp_path):
-    s = reproduce.report("cpu", tmp_path / "runs", tmp_path / "results", readme=None)
+    s = report.section("cpu", tmp_path / "runs", tmp_path / "results", readme=None)
     assert s.status == "not run" and s.runs == []
     assert "792.7" in s.headline  # the paper's number is still shown
     assert not (tmp_path / "results" / "evidence.json").exists()
@@ -51,7 +52,7 @@ def test_empty_runs_root_is_not_run(tmp_path):
 def test_started_run_without_evaluation_is_partial(tmp_path):
     run_dir = fake_runs(tmp_path / "runs", measured=False)
     (run_dir / "eval.csv").unlink()
-    s = reproduce.report("cpu", tmp_path / "runs", tmp_path / "results", readme=None)
+    s = report.section("cpu", tmp_path / "runs", tmp_path / "results", readme=None)
     assert s.status == "partial" and "no evaluation" in s.body
 
 
@@ -59,11 +60,11 @@ def test_report_is_deterministic_and_copies_measurements(tmp_path):
     runs = tmp_path / "runs"
     fake_runs(runs)
     readme = tmp_path / "README.md"
-    readme.write_text(f"x\n{reproduce.README_START}\nstale block\n{reproduce.README_END}\ny\n")
-    first = reproduce.report("cpu", runs, tmp_path / "results", readme=readme)
+    readme.write_text("x\n{}\nstale block\n{}\ny\n".format(*readme_markers("results")))
+    first = report.section("cpu", runs, tmp_path / "results", readme=readme)
     evidence = (tmp_path / "results" / "evidence.json").read_text()
     block = readme.read_text()
-    second = reproduce.report("cpu", runs, tmp_path / "results", readme=readme)
+    second = report.section("cpu", runs, tmp_path / "results", readme=readme)
     assert first == second
     assert (tmp_path / "results" / "evidence.json").read_text() == evidence
     assert readme.read_text() == block and "stale block" not in block and "### Runs and provenance" in block
@@ -82,13 +83,13 @@ def test_report_is_deterministic_and_copies_measurements(tmp_path):
 def test_finished_run_is_complete_and_falls_back_to_committed_measurements(tmp_path):
     runs, results = tmp_path / "runs", tmp_path / "results"
     fake_runs(runs, done=True, measured=False)
-    s = reproduce.report("cpu", runs, results, readme=None)
+    s = report.section("cpu", runs, results, readme=None)
     assert s.status == "partial" and "random-policy" in s.body and "benchmark" in s.body
     results.mkdir(exist_ok=True)
     (results / "random_policy.json").write_text(json.dumps(
         {"task": "cartpole_swingup", "episodes": 10, "seed": 12345, "random_policy_return": 90.0}))
     (results / "benchmark.json").write_text(json.dumps(BENCH))
-    s = reproduce.report("cpu", runs, results, readme=None)
+    s = report.section("cpu", runs, results, readme=None)
     assert s.status == "complete" and "random policy 90.0" in s.headline
     assert "committed copy" in s.body
 

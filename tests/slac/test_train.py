@@ -60,11 +60,11 @@ def test_bad_task_is_an_error(capsys):
 
 
 def test_report_from_a_smoke_run(smoke_run, tmp_path):
-    """reproduce.report turns a run dir into plots + evidence.json with every required key
+    """report.section turns a run dir into plots + evidence.json with every required key
     (benchmark and random-policy numbers supplied as files, as the real ones are cached)."""
     import shutil
 
-    from papers.slac import reproduce
+    from papers.slac import report
     runs, results = tmp_path / "runs", tmp_path / "results"
     shutil.copytree(smoke_run, runs / "slac" / "cpu-seed0")  # report() reads runs/slac/<profile>-seed0
     results.mkdir()
@@ -73,7 +73,7 @@ def test_report_from_a_smoke_run(smoke_run, tmp_path):
         f"{k}_{b}_{d}" for k in ("model_update_s", "actor_critic_update_s")
         for b in ("paper_batch", "cpu_batch") for d in ("float32", "mixed_bfloat16")]
     (results / "benchmark.json").write_text(json.dumps({k: 1.0 for k in keys}))
-    section = reproduce.report("cpu", runs, results, readme=None)
+    section = report.section("cpu", runs, results, readme=None)
     body = section.body  # runs/slac/ has no random_policy/benchmark json: results_dir copies are the fallback
     evidence = json.loads((results / "evidence.json").read_text())
     for key in ("cpu_task", "cpu_env_steps", "cpu_final_eval_return", "random_policy_return",
@@ -82,7 +82,7 @@ def test_report_from_a_smoke_run(smoke_run, tmp_path):
         assert key in evidence, key
     assert evidence["cpu_env_steps"] == 24 and evidence["random_policy_return"] == 88.0
     # the published mean curve, linearly interpolated between its points at 0 and 10,000
-    m0, m1 = (float(r["mean_return"]) for r in read_published(reproduce.PUBLISHED, task="cartpole_swingup")[:2])
+    m0, m1 = (float(r["mean_return"]) for r in read_published(report.PUBLISHED, task="cartpole_swingup")[:2])
     assert evidence["published_return_at_same_env_steps"] == pytest.approx(m0 + (m1 - m0) * 24 / 10_000)
     assert (results / "eval_return_vs_published.png").exists() and "| env steps |" in body
     assert section.status == "complete" and section.runs == [runs / "slac" / "cpu-seed0"]
