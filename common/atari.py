@@ -47,7 +47,6 @@ from common.errors import UserError
 SCREEN_SIZE = 84
 NIPS_RESIZE_HEIGHT, NIPS_CROP_TOP = 110, 18   # 110x84 then rows 18..101 (spragunr/deep_q_rl)
 NATURE_EPISODE_FRAMES = 108_000               # 30 min at 60 Hz: training episode cap (emulator frames)
-EVAL_EPISODE_FRAMES = 18_000                  # 5 min at 60 Hz: Nature's evaluation cap (emulator frames)
 
 
 class AtariError(UserError, ValueError):

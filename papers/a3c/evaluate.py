@@ -4,10 +4,11 @@
 
 Protocol (declared deviation): the paper reports Atari scores from 100 "human starts" (Sec. 5.1,
 Table S3), starting points sampled from human play that DeepMind never published. We evaluate
-with no-op starts instead (1..30 no-op agent steps, Mnih 2015's protocol), which is the
-standard substitute; the two protocols give different numbers. The A3C agent acts by sampling
-from pi(.|s); the value-based agents epsilon-greedily with epsilon 0.05 (Mnih 2015's evaluation
-epsilon; the paper does not state one). Episodes are capped at 108,000 frames (30 minutes).
+with DQN's no-op-start protocol instead (Mnih 2015; common/atari_eval.py, shared with
+papers/dqn/evaluate.py: up to 30 no-ops, 30 full games capped at 18,000 frames, raw score,
+seed 12345), the standard substitute; the two protocols give different numbers. The A3C agent
+acts by sampling from pi(.|s); the value-based agents epsilon-greedily with epsilon 0.05 (the
+protocol's epsilon; the paper does not state one).
 
 Writes <run-dir>/evaluation.csv (one row per episode, raw score) and evaluation.json.
 """
@@ -21,13 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from common.atari import NATURE_EPISODE_FRAMES
+from common import atari_eval
 from common.config import ConfigError, apply_overrides
 from common.errors import UserError, run_main
 from common.run import latest_checkpoint
 from papers.a3c.config import A3CConfig
 
-EVAL_EPSILON = 0.05
+#: the evaluation protocol (common/atari_eval.py); PROTOCOL is how evaluation.json and the report name it
+EVAL = atari_eval.NATURE
+EVAL_EPSILON = EVAL.epsilon
+PROTOCOL = "no-op starts (up to 30 no-ops); the paper used human starts"
 
 
 class EvalError(UserError, ValueError):
@@ -52,8 +56,8 @@ def load_config(run_dir: Path) -> A3CConfig:
         raise EvalError(f"{path} is not a valid A3C config ({e})") from None
 
 
-def evaluate(run_dir: Path, episodes: int | None = None, seed: int = 12345,
-             max_episode_frames: int = NATURE_EPISODE_FRAMES) -> dict:
+def evaluate(run_dir: Path, episodes: int | None = None, seed: int = EVAL.seed,
+             max_episode_frames: int = EVAL.max_episode_frames) -> dict:
     import tensorflow as tf
 
     from papers.a3c.agent import Learner
@@ -87,11 +91,10 @@ def evaluate(run_dir: Path, episodes: int | None = None, seed: int = 12345,
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    returns = [r["return"] for r in rows]
-    summary = {"protocol": "no-op starts (up to 30 no-ops); the paper used human starts",
-               "checkpoint_env_frames": step, "episodes": len(rows), "mean_return": float(np.mean(returns)),
-               "std_return": float(np.std(returns)), "max_episode_frames": max_episode_frames,
-               "policy": "epsilon-greedy 0.05" if learner.value_based else "sample from pi"}
+    summary = {"protocol": PROTOCOL, "checkpoint_env_frames": step,
+               **atari_eval.summary([r["return"] for r in rows], episodes_cap=max_episode_frames,
+                                    epsilon=EVAL_EPSILON, seed=seed),
+               "policy": f"epsilon-greedy {EVAL_EPSILON:g}" if learner.value_based else "sample from pi"}
     (run_dir / "evaluation.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 
@@ -100,11 +103,9 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m papers.a3c.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run-dir", type=Path, required=True, help="a training run dir")
-    ap.add_argument("--episodes", type=int, default=None, help="default: the run's eval_episodes")
-    ap.add_argument("--seed", type=int, default=12345)
-    ap.add_argument("--max-episode-frames", type=int, default=NATURE_EPISODE_FRAMES)
+    atari_eval.add_flags(ap, EVAL, games_default=None)     # --episodes default: the run's eval_episodes
     args = ap.parse_args(argv)
-    summary = evaluate(args.run_dir, args.episodes, args.seed, args.max_episode_frames)
+    summary = evaluate(args.run_dir, args.episodes, args.seed, args.max_frames)
     print(f"[a3c eval] mean return {summary['mean_return']:.2f} over {summary['episodes']} episodes "
           f"({summary['protocol']})", flush=True)
     return summary

@@ -24,7 +24,9 @@ import numpy as np
 from common.report import (BUDGET, PROTOCOL, ROOT, SMOKE, SMOKE_HEADLINE, Section, measured_file, partial_note,
                            relink, smoke_banner, write_evidence, write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
+from common.atari_eval import LEARNING_CRITERION, learning_shown
 from common.run import complete_checkpoints
+from papers.a3c.evaluate import EVAL, PROTOCOL as EVAL_PROTOCOL
 from papers.a3c.reproduce import (CARTPOLE_LIMIT_S, METHODS, SMOKE_CARTPOLE_FRAMES, cartpole_dir, pong_dir,
                                   pong_profile)
 
@@ -35,7 +37,6 @@ COMMITTED_RESULTS = ROOT / "results" / PAPER   # committed benchmark json, read 
 BENCH_FILES = ("benchmark.json", "call_costs.json")
 #: CartPole's 'solved': mean return of the last 100 episodes >= 195 (OpenAI Gym's CartPole-v0 threshold)
 SOLVED_RETURN = 195.0
-LEARNING_MARGIN = 2.0             # points above random we call learning (about 2 std of one episode's score)
 
 
 # ---------------------------------------------------------------------------------- collect()
@@ -239,8 +240,8 @@ def _pong_verdict(p: dict, random_score: float) -> str:
     ev = p["evaluation"]
     done = "complete" if p["done"] else "partial"
     gain = ev["mean_return"] - random_score
-    what = ("shows learning" if gain >= LEARNING_MARGIN else
-            f"does NOT reach the {LEARNING_MARGIN:g}-point bar we call learning")
+    what = ("shows learning" if learning_shown(ev["mean_return"], ev["std_return"], ev["episodes"], random_score)
+            else f"does NOT show learning ({LEARNING_CRITERION})")
     return (f"The {done} run ({p['frames'] / 1e6:.2f}M frames, {p['threads']} threads, "
             f"{p['wall_h']:.2f} h of wall time) scores {gain:+.1f} points against the random agent "
             f"(std {ev.get('std_return', float('nan')):.1f} over {ev['episodes']} episodes): it {what}.")
@@ -374,11 +375,11 @@ def _protocol_md(facts: dict) -> str:
     if ev:
         lines.append(f"- Pong score: {ev['protocol']}; {ev['episodes']} episodes of at most "
                      f"{ev['max_episode_frames']:,} frames, policy: {ev['policy']}; checkpoint at "
-                     f"{ev['checkpoint_env_frames']:,} frames (`papers/a3c/evaluate.py`, seed 12345). "
+                     f"{ev['checkpoint_env_frames']:,} frames (`papers/a3c/evaluate.py`, seed {EVAL.seed}). "
                      "The paper's scores use 100 human starts, which are not public: the columns "
                      "are not directly comparable.")
     else:
-        lines.append("- Pong score: no-op starts (up to 30 no-ops), sampling from pi; not evaluated yet.")
+        lines.append(f"- Pong score: {EVAL_PROTOCOL}, sampling from pi; not evaluated yet.")
     lines += [
         "- Pong curve: raw scores of training episodes (all threads), mean of 16 consecutive episodes.",
         f"- CartPole: solved when the mean raw return of the last 100 training episodes reaches "
@@ -387,8 +388,8 @@ def _protocol_md(facts: dict) -> str:
     if bench is not None:
         lines.append(f"- Throughput: the real training code on Pong for {bench.get('measured_seconds', '?')} s "
                      f"per thread count after a 5 s warm-up, on {bench.get('cpu_count', '?')} cores.")
-    lines.append(f"- Our run is scored as learning when its score is at least {LEARNING_MARGIN:.0f} points "
-                 "above the random agent's.")
+    lines.append(f"- Learning shown: {LEARNING_CRITERION}, i.e. mean > random + 2 std / sqrt(episodes) "
+                 "(common/atari_eval.py, the same criterion as DQN's).")
     return "\n".join(lines)
 
 

@@ -1,7 +1,7 @@
 """Evaluation of a DQN agent with the Nature protocol (Mnih et al. 2015, Methods 'Evaluation
-procedure'): epsilon = 0.05, 30 episodes, each starting with up to 30 no-op actions, each capped at
-5 minutes (18,000 emulator frames), full games (a lost life is NOT an episode end here; the score
-is the raw game score, no reward clipping).
+procedure'; common/atari_eval.py, shared with A3C): epsilon 0.05, 30 games, each starting with up to
+30 no-op actions, each capped at 18,000 emulator frames (5 minutes), full games (a lost life does
+not end the game), raw game score (no reward clipping).
 
     python -m papers.dqn.evaluate --run-dir runs/dqn/cpu-seed0 [--episodes 30] [--epsilon 0.05]
 
@@ -18,9 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from common import atari_eval
 from common.errors import UserError, run_main
 from common.run import RunDirError
+from common.run import latest_checkpoint as newest_complete
 from papers.dqn.envs import make_env, make_history
+
+#: the protocol of the final score (the reports render it; LEARNING_CRITERION judges it)
+PROTOCOL = atari_eval.NATURE
 
 
 class NoCheckpointError(UserError, FileNotFoundError):
@@ -51,13 +56,12 @@ def evaluate(agent, cfg, seed: int, episodes: int, epsilon: float,
 
 
 def latest_checkpoint(run_dir: Path) -> tuple[int, Path]:
-    """The newest checkpoint with its completion marker (written by common/run.py)."""
-    steps = sorted(int(m.name.split("-")[1].split(".")[0])
-                   for m in (run_dir / "checkpoints").glob("ckpt-*.complete.json"))
-    if not steps:
+    """(agent step, checkpoint prefix) of the newest checkpoint with its completion marker."""
+    newest = newest_complete(run_dir)
+    if newest is None:
         raise NoCheckpointError(f"no complete checkpoint in {run_dir / 'checkpoints'}; train first "
                                 f"(python -m papers.dqn.train --run-dir {run_dir})")
-    return steps[-1], run_dir / "checkpoints" / f"ckpt-{steps[-1]}"
+    return newest
 
 
 def load_run_config(run_dir: Path):
@@ -75,11 +79,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m papers.dqn.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run-dir", type=Path, required=True, help="a training run directory")
-    ap.add_argument("--episodes", type=int, default=30, help="Nature: 30 (default)")
-    ap.add_argument("--epsilon", type=float, default=0.05, help="Nature: 0.05 (default)")
-    ap.add_argument("--max-frames", type=int, default=18_000,
-                    help="episode cap in emulator frames; Nature: 18,000 = 5 min (default)")
-    ap.add_argument("--seed", type=int, default=12345, help="evaluation seed (no-ops, epsilon)")
+    atari_eval.add_flags(ap, PROTOCOL)
     args = ap.parse_args(argv)
     cfg = load_run_config(args.run_dir)
     step, prefix = latest_checkpoint(args.run_dir)
@@ -102,11 +102,9 @@ def main(argv=None) -> int:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    returns = np.array([r["return"] for r in rows])
-    summary = {"env": cfg.env, "agent_steps": step, "episodes": len(rows), "epsilon": args.epsilon,
-               "max_episode_frames": args.max_frames, "mean_return": float(returns.mean()),
-               "std_return": float(returns.std()), "min_return": float(returns.min()),
-               "max_return": float(returns.max())}
+    summary = {"env": cfg.env, "agent_steps": step,
+               **atari_eval.summary([r["return"] for r in rows], episodes_cap=args.max_frames,
+                                    epsilon=args.epsilon, seed=args.seed)}
     (out / "eval_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"[dqn.evaluate] mean return {summary['mean_return']:.2f} +- {summary['std_return']:.2f} "
           f"over {len(rows)} episodes -> {out / 'eval.csv'}", flush=True)

@@ -1,5 +1,5 @@
-"""The DQN update's equations (Mnih et al. 2015, Methods, Eq. 3 and 'error clipping') as small
-pure functions of tensors.
+"""The DQN update's equations (Mnih et al. 2013, Eq. 2-3; Mnih et al. 2015, the loss L_i(theta_i)
+and Methods 'error clipping') as small pure functions of tensors.
 
   Target (Algorithm 1):      y_j = r_j                                   if episode ends at j+1
                              y_j = r_j + gamma * max_a' Q_hat(s_{j+1}, a')   otherwise

@@ -1,5 +1,5 @@
-"""papers/dqn/reproduce.py under common/report.py's contract: report() reads only hand-made run
-directories (no training), is deterministic, survives missing runs; run() keeps its env vars."""
+"""papers/dqn/report.py and reproduce.py under common/report.py's contract: section() reads only
+hand-made run directories (no training), is deterministic, survives missing runs; run() keeps its env vars."""
 
 import csv
 import json
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from papers.dqn import reproduce
+from common.report import readme_markers
+from papers.dqn import report, reproduce
 
 CPU_CONFIG = {"action_repeat": 4, "replay_start": 10_000, "update_period": 4, "replay_capacity": 100_000,
               "total_agent_steps": 500_000, "eps_end": 0.01, "eval_epsilon": 0.05, "eval_episodes": 5}
@@ -87,11 +88,11 @@ def runs(tmp_path):
 def _no_env(monkeypatch):
     for name in ("DQN_PONG_RUN_DIR", "DQN_TRAIN_MINUTES", "DQN_BENCHMARK"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(reproduce, "README", Path("/nonexistent/README.md"))
+    monkeypatch.setattr(report, "README", Path("/nonexistent/README.md"))
 
 
 def test_empty_runs_root_is_not_run(tmp_path):
-    section = reproduce.report("cpu", tmp_path / "runs", tmp_path / "results" / "dqn", readme=None)
+    section = report.section("cpu", tmp_path / "runs", tmp_path / "results" / "dqn", readme=None)
     assert section.status == "not run"
     assert section.runs == []
     assert "Pong not run" in section.headline and "CartPole-v1 check not run" in section.headline
@@ -101,9 +102,9 @@ def test_empty_runs_root_is_not_run(tmp_path):
 
 def test_report_is_deterministic_and_reads_only_the_runs(runs, tmp_path):
     results = tmp_path / "results" / "dqn"
-    first = reproduce.report("cpu", runs, results, readme=None)
+    first = report.section("cpu", runs, results, readme=None)
     evidence = (results / "evidence.json").read_text()
-    second = reproduce.report("cpu", runs, results, readme=None)
+    second = report.section("cpu", runs, results, readme=None)
     assert second.body == first.body and second.headline == first.headline
     assert (results / "evidence.json").read_text() == evidence
 
@@ -131,8 +132,8 @@ def test_same_runs_elsewhere_give_the_same_text(runs, tmp_path):
     _cart_run(other / "dqn" / "cartpole-seed0", 0)
     _cart_run(other / "dqn" / "cartpole-seed1", 1)
     _benchmark(other / "dqn" / "benchmark.json")
-    a = reproduce.report("cpu", runs, tmp_path / "r1" / "dqn", readme=None)
-    b = reproduce.report("cpu", other, tmp_path / "r2" / "dqn", readme=None)
+    a = report.section("cpu", runs, tmp_path / "r1" / "dqn", readme=None)
+    b = report.section("cpu", other, tmp_path / "r2" / "dqn", readme=None)
     assert a.body == b.body
     assert (tmp_path / "r1" / "dqn" / "evidence.json").read_text() == \
         (tmp_path / "r2" / "dqn" / "evidence.json").read_text()
@@ -142,26 +143,27 @@ def test_complete_and_stale_evaluation(runs, tmp_path):
     pong = runs / "dqn" / "cpu-seed0"
     _json(pong / "summary.json", {"agent_steps": 500_000, "wall_time_s": 3600.0})
     (pong / "DONE").write_text("")
-    assert reproduce.report("cpu", runs, tmp_path / "res", readme=None).status == "complete"
+    assert report.section("cpu", runs, tmp_path / "res", readme=None).status == "complete"
     _pong_run(pong, done=True, eval_step=20_000, newest=30_000)
-    section = reproduce.report("cpu", runs, tmp_path / "res", readme=None)
+    section = report.section("cpu", runs, tmp_path / "res", readme=None)
     assert section.status == "partial" and "newest checkpoint (30,000) is not evaluated" in section.body
 
 
 def test_benchmark_falls_back_to_the_committed_copy(runs, tmp_path):
     (runs / "dqn" / "benchmark.json").unlink()
     results = tmp_path / "results" / "dqn"
-    section = reproduce.report("cpu", runs, results, readme=None)
+    section = report.section("cpu", runs, results, readme=None)
     assert section.status == "partial" and "no benchmark" in section.body
     _benchmark(results / "benchmark.json")
-    section = reproduce.report("cpu", runs, results, readme=None)
+    section = report.section("cpu", runs, results, readme=None)
     assert "committed copy" in section.body and "no benchmark" not in section.body
 
 
 def test_readme_block_points_into_results(runs, tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text(f"# DQN\n\n{reproduce.START}\nOLD BLOCK\n{reproduce.END}\n\ntail\n")
-    reproduce.report("cpu", runs, tmp_path / "results" / "dqn", readme=readme)
+    begin, end = readme_markers("results")
+    readme.write_text(f"# DQN\n\n{begin}\nOLD BLOCK\n{end}\n\ntail\n")
+    report.section("cpu", runs, tmp_path / "results" / "dqn", readme=readme)
     text = readme.read_text()
     assert "OLD BLOCK" not in text and text.endswith("tail\n")
     assert "](../../results/dqn/pong_cpu_curve.png)" in text and "](dqn/" not in text

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from papers.dqn import reproduce
+from papers.dqn import report, reproduce
 
 
 def _digests(*paths: Path) -> dict[str, str]:
@@ -22,7 +22,7 @@ def test_smoke_budget_runs_the_whole_pipeline_and_reports_it(tmp_path, monkeypat
     # the cpu path's env vars must be neither needed nor obeyed at the smoke budget
     monkeypatch.setenv("DQN_PONG_RUN_DIR", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("DQN_TRAIN_MINUTES", "0")
-    committed = _digests(reproduce.README, reproduce.COMMITTED_RESULTS)
+    committed = _digests(report.README, report.COMMITTED_RESULTS)
     runs, results = tmp_path / "runs", tmp_path / "results"
 
     reproduce.run("smoke", runs)
@@ -34,7 +34,7 @@ def test_smoke_budget_runs_the_whole_pipeline_and_reports_it(tmp_path, monkeypat
     assert not (dqn / "benchmark.json").exists()
     assert not (tmp_path / "elsewhere").exists()
 
-    section = reproduce.report("smoke", runs, results)
+    section = report.section("smoke", runs, results)
     assert section.status == "complete"
     assert "smoke" in section.body.lower() and "meaningless" in section.body
     assert section.headline.startswith("SMOKE run")
@@ -44,8 +44,8 @@ def test_smoke_budget_runs_the_whole_pipeline_and_reports_it(tmp_path, monkeypat
     assert (results / "pong_smoke_curve.png").exists() and (results / "cartpole_curve.png").exists()
     assert not (results / "benchmark.json").exists()
     # deterministic: the same runs give the same section
-    again = reproduce.report("smoke", runs, results)
+    again = report.section("smoke", runs, results)
     assert (again.status, again.headline, again.body) == (section.status, section.headline, section.body)
     # re-running skips what is finished
     reproduce.run("smoke", runs)
-    assert _digests(reproduce.README, reproduce.COMMITTED_RESULTS) == committed
+    assert _digests(report.README, report.COMMITTED_RESULTS) == committed
