@@ -10,8 +10,8 @@ that ends at least 250,000 agent steps later.
 
     python -m papers.dqn.dopamine RUN_DIR [RUN_DIR ...] [--iterations 4] [--results results/dqn]
 
-writes results/dqn/dopamine_pong.{json,md,png} and adds the `dopamine_pong_*` keys to
-results/dqn/evidence.json. Criterion, fixed before the runs: for each complete iteration, is our
+writes results/dqn/dopamine_pong.{json,md,png}, adds the `dopamine_pong_*` keys to
+results/dqn/evidence.json and rewrites the README's `dopamine` block (papers/dqn/README.md). Criterion, fixed before the runs: for each complete iteration, is our
 seed mean inside the range (min..max) of Dopamine's 5 seeds? The fraction of iterations where it
 is summarises the comparison.
 """
@@ -25,10 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from common.errors import UserError, run_main
+from common.report import relink, write_readme_block
 from common.results import read_json, read_published, read_rows
 
 HERE = Path(__file__).resolve().parent
 PUBLISHED = HERE / "published" / "dopamine_dqn_pong.csv"
+README = HERE / "README.md"
 STEPS_PER_ITERATION = 250_000      # dqn.gin Runner.training_steps, agent steps
 CAP_FRAMES = 108_000               # dqn.gin Runner.max_steps_per_episode = 27,000 agent steps x 4
 
@@ -116,8 +118,9 @@ def render(c: dict, plot: str | None) -> str:
     lines = [f"Pong, `--profile dopamine`, {n_runs} seed(s) of ours against Dopamine's 5 (its "
              f"published DQN, baselines/atari/data/pong.json); metric: mean return of the "
              f"iteration's training games (eps 0.01 after 250k steps, sticky actions).", ""]
-    lines += ["| iteration (1M frames) | ours, per seed | ours, mean | Dopamine min | Dopamine mean "
-              "| Dopamine max | ours inside Dopamine's range |", "|---|---|---|---|---|---|---|"]
+    if rows:
+        lines += ["| iteration (1M frames) | ours, per seed | ours, mean | Dopamine min | Dopamine mean "
+                  "| Dopamine max | ours inside Dopamine's range |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         seeds = ", ".join(f"{v:.2f}" for v in r["ours_per_seed"])
         lines.append(f"| {r['iteration']} | {seeds} | {r['ours_mean']:.2f} | {r['dopamine_min']:.2f} "
@@ -132,6 +135,12 @@ def render(c: dict, plot: str | None) -> str:
         progress = ", ".join(f"{r['run']}: {r['env_frames'] / 1e6:.2f}M frames" for r in c["runs"])
         lines.append(f"{missing} of {c['iterations_planned']} planned iterations are not complete in "
                      f"every run yet ({progress}).")
+        partial = [(r["run"], r["iterations"][-1]) for r in c["runs"]
+                   if r["iterations"] and not r["iterations"][-1]["complete"]]
+        if partial:
+            lines.append("Unfinished iterations so far (not compared): " + "; ".join(
+                f"{run} iteration {it['iteration']}: {it['mean_return']:.2f} over {it['games']} games"
+                for run, it in partial) + ".")
     if plot:
         lines += ["", f"![Pong, ours vs Dopamine]({plot})"]
     return "\n".join(lines) + "\n"
@@ -167,6 +176,7 @@ def main(argv=None) -> int:
     ap.add_argument("run_dirs", nargs="+", type=Path, help="--profile dopamine run directories")
     ap.add_argument("--iterations", type=int, default=4, help="iterations to compare (1M frames each)")
     ap.add_argument("--results", type=Path, default=HERE.parent.parent / "results" / "dqn")
+    ap.add_argument("--readme", type=Path, default=README, help="README whose `dopamine` block to rewrite")
     args = ap.parse_args(argv)
     c = collect(args.run_dirs, args.iterations)
     args.results.mkdir(parents=True, exist_ok=True)
@@ -177,6 +187,7 @@ def main(argv=None) -> int:
     ev = read_json(ev_path) or {}
     ev.update(evidence(c))
     ev_path.write_text(json.dumps(ev, indent=2) + "\n")
+    write_readme_block(args.readme, "dopamine", relink(render(c, "dqn/dopamine_pong.png"), "dqn", "readme"))
     print(render(c, None))
     return 0
 

@@ -152,3 +152,19 @@ def test_comparison_uses_only_iterations_every_seed_completed(tmp_path):
     assert "1 of 1" in dopamine.render(c, None) or "0 of 1" in dopamine.render(c, None)
     with pytest.raises(UserError, match="not a --profile dopamine run"):
         dopamine.collect([_run_dir(tmp_path, "n", "nature", [10])], 4)
+
+
+def test_command_writes_results_evidence_and_the_readme_block(tmp_path):
+    a = _run_dir(tmp_path, "a", "dopamine", [250_000, 400_000])
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "evidence.json").write_text(json.dumps({"commit": "x"}))
+    readme = tmp_path / "README.md"
+    readme.write_text("top\n<!-- GENERATED:dopamine (python -m common.report) -->\nold\n"
+                      "<!-- /GENERATED:dopamine -->\nbottom\n")
+    assert dopamine.main([str(a), "--results", str(results), "--readme", str(readme)]) == 0
+    ev = json.loads((results / "evidence.json").read_text())
+    assert ev["commit"] == "x" and ev["dopamine_pong_seeds"] == 1 and len(ev["dopamine_pong_iterations"]) == 1
+    text = readme.read_text()
+    assert "old" not in text and "| 0 | -21.00 |" in text and "](../../results/dqn/dopamine_pong.png)" in text
+    assert (results / "dopamine_pong.png").stat().st_size > 0
