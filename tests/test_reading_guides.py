@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 READMES = sorted((ROOT / "papers").glob("*/README.md"))
-GUIDED = ("a3c", "memn2n", "slac")
+GUIDED = ("a3c", "dqn", "memn2n", "nas", "slac")
 REFERENCE = re.compile(r"`([\w./-]+\.py)::([A-Za-z_][\w.]*)`")
 
 

@@ -19,10 +19,7 @@ from dataclasses import dataclass
 
 from common.config import Profile, param
 
-SEC31 = "Zoph & Le 2017 Sec. 3.1 (via reading note)"
 SEC32 = "Zoph & Le 2017 Sec. 3.2 (via reading note)"
-SEC33 = "Zoph & Le 2017 Sec. 3.3, Fig. 4 (via reading note)"
-SEC34 = "Zoph & Le 2017 Sec. 3.4, Fig. 5 (via reading note)"
 SEC41 = "Zoph & Le 2017 Sec. 4.1 (via reading note and CSDN quote)"
 SEC42 = "Zoph & Le 2017 Sec. 4.2 (via reading note)"
 NOT_IN_PAPER = "not in the paper"

@@ -1,6 +1,6 @@
 """common/launch.py: the papers' experiment lists against their tables, the launcher on a real
 local Ray (finished runs skipped, a failing run retried then recorded, a run waiting for another),
-the report's experiment tables, and the two-node Ray cluster check (slow)."""
+the report's experiment tables, and the two-node Ray cluster check of common/launch_check.py (slow)."""
 
 import csv
 import importlib
@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from common import launch
+from common import launch, launch_check
 from common.launch import RUN_DIR, Experiment
 
 
@@ -181,12 +181,12 @@ def test_report_section_shows_each_state(tmp_path):
 @pytest.mark.slow     # 45-60 s on 2 shared cores: two raylets, two launcher runs, 7 smoke trainings, 2 reports
 @pytest.mark.data("babi", "ptb")
 def test_two_node_ray_cluster_sweep(tmp_path):
-    seen = launch.check(tmp_path / "launch_check.json")
+    seen = launch_check.check(tmp_path / "launch_check.json")
     assert seen["nodes"] == 2 and len(seen["runs_per_node"]) == 2 and sum(seen["runs_per_node"].values()) == 6
     failed = seen["failed_recorded"]
     assert failed["status"] == "failed" and failed["attempts"] == 2 and failed["others_finished"]
     assert "made_to_fail_by_launcher" in failed["error"][0] and failed["launcher_exit_status"] == 1
     assert failed["report_shows_it"]
     assert seen["code_shipped"]                                   # workers ran the shipped working_dir
-    assert seen["rerun"] == {"ran": [launch.CHECK_FAIL], "status": "finished", "launcher_exit_status": 0}
+    assert seen["rerun"] == {"ran": [launch_check.CHECK_FAIL], "status": "finished", "launcher_exit_status": 0}
     assert seen["report_rebuilt"] == {"experiment_tables": 2, "dqn_nature_games_scored": 3, "memn2n_runs_finished": 3}

@@ -1,11 +1,12 @@
-"""papers/nas/reproduce.py: report() built from run directories alone (hand-made, tiny ones here):
+"""papers/nas/report.py: section() built from run directories alone (hand-made, tiny ones here):
 no crash without runs, 'partial' with what is missing, and the same output when rebuilt."""
 
 import dataclasses
 import json
 
 from common.config import build
-from papers.nas import reproduce
+from common.report import readme_markers
+from papers.nas import report, reproduce
 from papers.nas.config import PROFILES, NASConfig
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -61,8 +62,8 @@ def _fake_runs(runs_root, *, random_done=False):
 def _simulated(results):
     """simulate.py's record and snippet, hand-made (tests/nas/test_table.py runs the real one)."""
     results.mkdir(parents=True, exist_ok=True)
-    evidence = {key: 0.5 for key in reproduce.SIM_KEYS}
-    (results / reproduce.SIM_FILE).write_text(json.dumps({
+    evidence = {key: 0.5 for key in report.SIM_KEYS}
+    (results / report.SIM_FILE).write_text(json.dumps({
         "table_stats": {"architectures": 1458, "seeds": 2}, "search_seeds": 30, "budget": 200,
         "test": {"verdict": "no difference between the controller and random search is detected",
                  "difference": 0.001, "ci95_low": -0.002, "ci95_high": 0.004, "p_value": 0.41},
@@ -72,28 +73,29 @@ def _simulated(results):
 
 def _readme(tmp_path):
     path = tmp_path / "README.md"
-    path.write_text(f"# nas\n\n{reproduce.README_START}\nold\n{reproduce.README_END}\ntail\n")
+    begin, end = readme_markers("results")
+    path.write_text(f"# nas\n\n{begin}\nold\n{end}\ntail\n")
     return path
 
 
 def test_report_without_runs_is_not_run(tmp_path):
     readme = _readme(tmp_path)
-    section = reproduce.report("cpu", tmp_path / "runs", tmp_path / "results" / "nas", readme=readme)
+    section = report.section("cpu", tmp_path / "runs", tmp_path / "results" / "nas", readme=readme)
     assert section.status == "not run" and section.runs == []
     assert "not run" in section.headline and "Not run yet" in section.body
     evidence = json.loads((tmp_path / "results" / "nas" / "evidence.json").read_text())
     assert evidence["commit"] is None and evidence["cifar_controller_top5_val_acc"] is None
     assert "Not run yet" in readme.read_text() and readme.read_text().endswith("tail\n")
-    assert reproduce.report("paper", tmp_path / "runs", tmp_path / "r2", readme=None).status == "not run"
+    assert report.section("paper", tmp_path / "runs", tmp_path / "r2", readme=None).status == "not run"
 
 
 def test_partial_runs_say_what_is_missing_and_rebuild_identically(tmp_path):
     runs, results = tmp_path / "runs", tmp_path / "results" / "nas"
     _fake_runs(runs)
     readme = _readme(tmp_path)
-    first = reproduce.report("cpu", runs, results, readme=readme)
+    first = report.section("cpu", runs, results, readme=readme)
     evidence, text = (results / "evidence.json").read_text(), readme.read_text()
-    second = reproduce.report("cpu", runs, results, readme=readme)
+    second = report.section("cpu", runs, results, readme=readme)
     assert (first.status, first.headline, first.body) == (second.status, second.headline, second.body)
     assert (results / "evidence.json").read_text() == evidence and readme.read_text() == text
     assert first.status == "partial"
@@ -116,10 +118,10 @@ def test_partial_runs_say_what_is_missing_and_rebuild_identically(tmp_path):
 def test_complete_runs(tmp_path):
     runs = tmp_path / "runs"
     _fake_runs(runs, random_done=True)
-    section = reproduce.report("cpu", runs, tmp_path / "results" / "nas", readme=None)
+    section = report.section("cpu", runs, tmp_path / "results" / "nas", readme=None)
     assert section.status == "partial" and "the simulated searches on the ground-truth table" in section.body
     _simulated(tmp_path / "results" / "nas")
-    section = reproduce.report("cpu", runs, tmp_path / "results" / "nas", readme=None)
+    section = report.section("cpu", runs, tmp_path / "results" / "nas", readme=None)
     assert section.status == "complete" and "Missing" not in section.body
     assert section.headline.startswith("ground-truth table (1,458 architectures x 2 seeds), 30 search seeds x 200 "
                                        "architectures: no difference")
@@ -127,12 +129,12 @@ def test_complete_runs(tmp_path):
     assert "re-evaluated from fresh seeds: 0.300 vs 0.260" in section.headline
     assert "top-5 re-evaluated 850 vs 870" in section.headline
     evidence = json.loads((tmp_path / "results" / "nas" / "evidence.json").read_text())
-    assert all(evidence[key] == 0.5 for key in reproduce.SIM_KEYS)
+    assert all(evidence[key] == 0.5 for key in report.SIM_KEYS)
     assert evidence["cifar_controller_top5_val_acc_reevaluated"] == 0.30
     assert evidence["ptb_random_top5_val_ppl_reevaluated"] == 870.0
     assert "8 of the paper's 12,800 children" in section.headline and "65.0% test error" in section.headline
     (reproduce.run_dir(runs, "ptb-random") / "reeval.json").unlink()
-    section = reproduce.report("cpu", runs, tmp_path / "results" / "nas", readme=None)
+    section = report.section("cpu", runs, tmp_path / "results" / "nas", readme=None)
     assert section.status == "partial" and "re-evaluation of the PTB searches" in section.body
 
 

@@ -1,4 +1,4 @@
-"""papers/nas/reproduce.py at budget smoke: the whole pipeline (four searches through 2 Ray workers,
+"""papers/nas/reproduce.py and report.py at budget smoke: the whole pipeline (four searches through 2 Ray workers,
 the retraining of the best child, the report) at toy size, without touching the committed files."""
 
 import json
@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from papers.nas import reproduce
+from papers.nas import report, reproduce
 
-COMMITTED = [reproduce.README, *sorted((reproduce.HERE.parents[1] / "results" / "nas").glob("*"))]
+COMMITTED = [report.README, *sorted((report.HERE.parents[1] / "results" / "nas").glob("*"))]
 
 
 def _bytes():
@@ -17,7 +17,7 @@ def _bytes():
 
 def test_smoke_report_without_runs_touches_no_committed_file(tmp_path):
     before = _bytes()
-    section = reproduce.report("smoke", tmp_path / "runs", tmp_path / "results")
+    section = report.section("smoke", tmp_path / "runs", tmp_path / "results")
     assert section.status == "not run" and "Smoke run" in section.body
     assert "not measured at the smoke budget" in section.body and "Missing" not in section.body
     assert _bytes() == before
@@ -38,14 +38,14 @@ def test_smoke_budget_runs_and_reports_end_to_end(tmp_path):
         assert reeval["top"] == 2 and reeval["seeds"] == [1001] and len(reeval["children"]) <= 2
     assert not (runs / "nas" / "benchmark.json").exists()
     assert not reproduce.run_dir(runs, "cifar10-controller", "cpu").exists()
-    section = reproduce.report("smoke", runs, results)
+    section = report.section("smoke", runs, results)
     assert section.status == "complete" and len(section.runs) == 4
     assert "smoke" in section.body.lower() and "meaningless" in section.headline
     assert "not measured at the smoke budget" in section.body
     evidence = json.loads((results / "evidence.json").read_text())
     assert evidence["budget"] == "smoke" and evidence["reduced_search"] is False
     assert "cifar_controller_top5_val_acc_reevaluated" in evidence and "ptb_random_top5_val_ppl_reevaluated" in evidence
-    again = reproduce.report("smoke", runs, results)
+    again = report.section("smoke", runs, results)
     assert (again.status, again.headline, again.body) == (section.status, section.headline, section.body)
     assert (results / "evidence.json").read_text() == json.dumps(evidence, indent=2, sort_keys=True) + "\n"
     assert _bytes() == before

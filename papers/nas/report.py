@@ -1,0 +1,585 @@
+"""Zoph & Le 2017: this paper's section of results/REPORT.md, from the run directories that
+papers/nas/reproduce.py writes, the ground-truth table's record that papers/nas/simulate.py writes
+(results_dir/sim_search.json and .md, budget cpu) and papers/nas/published/ only (no training, no
+clock, no current commit).
+
+    collect(budget, runs_root, results_dir)   the numbers: each search's children compared on the
+                                              first N of both (N = the smaller count), their
+                                              re-evaluations, the retrained best CIFAR-10 child,
+                                              the benchmark (runs_root/nas/, else the committed
+                                              results/nas copy), the simulated searches on the
+                                              ground-truth table; draws the plots
+    evidence(facts)                           the flat numbers of evidence.json
+    render(facts)                             the Markdown body, led by the ground-truth table's
+                                              comparison when there is one
+    section(budget, runs_root, results_dir)   all three, plus results_dir/evidence.json and
+                                              (budget cpu) the README's results block
+
+A search stopped before its budget is reported as PARTIAL with its number of children.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from common.config import build, deviations_markdown
+from common.report import (BUDGET, PROTOCOL, SMOKE, Section, measured_file, partial_note, relink, write_evidence,
+                           write_readme_block)
+from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
+from papers.nas import losses
+from papers.nas.config import PROFILES, NASConfig
+from papers.nas.reproduce import PAPER, RUN_SUFFIX, SEARCHES, run_dir
+
+HERE = Path(__file__).resolve().parent
+README = HERE / "README.md"
+PUBLISHED = HERE / "published"
+#: simulate.py's record of the searches on the ground-truth table (results_dir), and its evidence keys
+SIM_FILE = "sim_search.json"
+SIM_KEYS = ("table_architectures", "table_seeds_per_architecture", "table_seed_noise_std",
+            "table_architecture_spread_std", "table_wall_hours", "sim_search_seeds_per_method",
+            "sim_budget_architectures", "sim_controller_final_test_acc_mean", "sim_random_final_test_acc_mean",
+            "sim_difference_ci95_low", "sim_difference_ci95_high", "sim_p_value")
+#: evidence.json always holds these keys (null = not run yet)
+EVIDENCE_KEYS = (
+    "cifar_budget_architectures", "cifar_budget", "cifar_controller_top5_val_acc", "cifar_random_top5_val_acc",
+    "cifar_controller_moving_avg_reward_first", "cifar_controller_moving_avg_reward_last",
+    "cifar_random_moving_avg_reward_last", "cifar_controller_mean_val_acc_last_quarter",
+    "cifar_random_mean_val_acc_last_quarter", "cifar_controller_run_complete", "cifar_random_run_complete",
+    "cifar_run_commit", "cifar_best_test_error_first1000", "cifar_best_test_set", "cifar_best_arch",
+    "ptb_budget", "ptb_budget_architectures", "ptb_controller_best_val_ppl", "ptb_random_best_val_ppl",
+    "ptb_controller_run_complete", "ptb_random_run_complete",
+    "child_evals_per_hour_1_worker", "child_evals_per_hour_2_workers", *SIM_KEYS)
+#: Table 1 row of each search space (config field `space`)
+TABLE1_ROW = {"v1": "NAS v1", "strides": "NAS v2", "pooling": "NAS v3 max pooling ("}
+#: (search name prefix, metric of a child) of the two comparisons
+TASKS = {"cifar10": "val_acc", "ptb": "val_ppl"}
+
+
+# ---------------------------------------------------------------------------------- collect()
+def _num(x) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _mean(values) -> float:
+    values = [v for v in values if math.isfinite(v)]
+    return sum(values) / len(values) if values else float("nan")
+
+
+def _wall_minutes(d: Path) -> float:
+    """Search wall time from metrics.csv: `wall_time` restarts at each resume, so the maxima of
+    its increasing segments are summed (time lost after the last checkpoint of a crash is not)."""
+    total, seg = 0.0, 0.0
+    for row in read_rows(d / "metrics.csv"):
+        w = _num(row.get("wall_time"))
+        if not math.isfinite(w):
+            continue
+        if w < seg:
+            total += seg
+        seg = w
+    total += seg
+    return total / 60.0 if total else float("nan")
+
+
+def _running(values, largest, k=5):
+    """Mean of the best k values seen so far, after each child (nan until k are seen)."""
+    out, seen = [], []
+    for v in values:
+        if math.isfinite(v):
+            seen = sorted(seen + [v], reverse=largest)[:k]
+        out.append(sum(seen) / k if len(seen) == k else float("nan"))
+    return out
+
+
+def search_summary(d: Path, name: str, metric: str, n: int | None = None) -> dict:
+    """Children of one run (first n), their moving-average reward and top-k statistics."""
+    cfg = (read_json(d / "config.json") or {}).get("config", {})
+    children = read_rows(d / "children.csv")[:n]
+    rewards = [_num(r["reward"]) for r in children]
+    values = [_num(r[metric]) for r in children if r["status"] == "ok"]
+    ema, b = [], None
+    for r in rewards:                      # the same EMA for both searches (the controller's baseline)
+        b = losses.ema_baseline(b, [r], cfg.get("baseline_decay", 0.8))
+        ema.append(b)
+    largest = metric == "val_acc"
+    top = sorted([v for v in values if math.isfinite(v)], reverse=largest)
+    q = max(len(rewards) // 4, 1)
+    metrics = read_rows(d / "metrics.csv")
+    return {"name": name, "children": len(children), "total": cfg.get("total_architectures"),
+            "complete": (d / "DONE").exists(), "failed": sum(r["status"] != "ok" for r in children),
+            "ema": ema, "top1": top[0] if top else float("nan"),
+            "top5": sum(top[:5]) / len(top[:5]) if top else float("nan"),
+            "mean_reward_first_quarter": sum(rewards[:q]) / q if rewards else float("nan"),
+            "mean_reward_last_quarter": sum(rewards[-q:]) / q if rewards else float("nan"),
+            "mean_value_last_quarter": _mean([_num(r[metric]) for r in children[-q:] if r["status"] == "ok"]),
+            "running_best": _running(values, largest),
+            "commit": (read_json(d / "versions.json") or {}).get("git_commit"),
+            "updates": int(_num(metrics[-1]["updates"])) if metrics else 0,
+            "wall_min": _wall_minutes(d), "config": cfg}
+
+
+def _state(d: Path) -> tuple[str, int, int | None]:
+    """('complete' | 'partial' | 'not started', children so far, planned children) of a search run."""
+    cfg = (read_json(d / "config.json") or {}).get("config", {})
+    k = len(read_rows(d / "children.csv"))
+    if (d / "DONE").exists():
+        return "complete", k, cfg.get("total_architectures")
+    return ("partial" if k or cfg else "not started"), k, cfg.get("total_architectures")
+
+
+def _comparison(dirs: dict, task: str) -> dict:
+    """Controller vs random search of one task on the first n children of each: {"n": 0} while one
+    of them has none; "any": whether either has children; "reeval": both reeval.json, or None."""
+    names = (f"{task}-controller", f"{task}-random")
+    counts = [len(read_rows(dirs[name] / "children.csv")) for name in names]
+    n = min(counts)
+    out = {"n": n, "any": any(counts)}
+    if n:
+        out["c"], out["r"] = (search_summary(dirs[name], name, TASKS[task], n) for name in names)
+        recs = {name: read_json(dirs[name] / "reeval.json") for name in names}
+        out["reeval"] = None if any(r is None for r in recs.values()) else recs
+    return out
+
+
+def _plots(f: dict, results_dir: Path) -> None:
+    """The moving-average reward of both searches (CIFAR-10, PTB) and CIFAR-10's top-5 so far."""
+    scale = f["scale"]
+    for task, title, what in (("cifar10", "CIFAR-10 search", "EMA (decay {decay}) of reward = val_acc^3"),
+                              ("ptb", "PTB cell search", "EMA of reward = {c:g} / ppl^2")):
+        cmp = f[task]
+        if not cmp["n"]:
+            continue
+        c, r, cfg, xs = cmp["c"], cmp["r"], cmp["c"]["config"], list(range(1, cmp["n"] + 1))
+        curve_plot({"controller (REINFORCE)": (xs, c["ema"]), "random search": (xs, r["ema"])},
+                   results_dir / f"{task}_moving_avg_reward.png", f"{title} ({scale}): moving-average reward",
+                   "children evaluated", what.format(decay=cfg.get("baseline_decay"), c=cfg.get("ppl_reward_c", 0)))
+        if task == "cifar10":
+            curve_plot({"controller": (list(range(1, len(c["running_best"]) + 1)), c["running_best"]),
+                        "random search": (list(range(1, len(r["running_best"]) + 1)), r["running_best"])},
+                       results_dir / "cifar10_top5_val_acc.png",
+                       f"CIFAR-10 search ({scale}): top-5 validation accuracy so far",
+                       "successful children", "mean of the 5 best validation accuracies")
+
+
+def _missing(f: dict) -> list[str]:
+    """What a partial section lacks, in the order the report says it."""
+    missing = []
+    for name, (state, k, total) in f["states"].items():
+        if state == "not started":
+            missing.append(f"`{f['dirs'][name].name}` not started")
+        elif state == "partial":
+            missing.append(f"`{f['dirs'][name].name}` stopped at {k} of {total} children")
+    both_complete = {task: f["states"][f"{task}-controller"][0] == f["states"][f"{task}-random"][0] == "complete"
+                     for task in TASKS}
+    what = {"cifar10": ("CIFAR-10", "architectures"), "ptb": ("PTB", "cells")}
+    for task in TASKS:
+        if f[task]["n"] and f[task]["reeval"] is None and both_complete[task]:
+            missing.append(f"the re-evaluation of the {what[task][0]} searches' top-5 {what[task][1]} (`reeval.json`)")
+        elif not f[task]["n"] and f[task]["any"]:
+            missing.append(f"the {what[task][0]} comparison (one of the two searches has no children yet)")
+        if task == "cifar10" and f["final"] is None:
+            missing.append("the retraining of the best CIFAR-10 child (`final/final.json` of the controller run)")
+    if f["bench"] is None and f["budget"] != SMOKE:
+        missing.append("the benchmark (`nas/benchmark.json`)")
+    if f["sim"] is None and f["budget"] == "cpu":
+        missing.append("the simulated searches on the ground-truth table (`python -m papers.nas.table`, then "
+                       "`python -m papers.nas.simulate`)")
+    return missing
+
+
+def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
+    """Everything the section says, as a plain dict; draws the plots and copies benchmark.json."""
+    runs_root, results_dir = Path(runs_root), Path(results_dir)
+    dirs = {name: run_dir(runs_root, name, budget) for name in SEARCHES}
+    f = {"budget": budget, "dirs": dirs, "states": {name: _state(d) for name, d in dirs.items()},
+         "paper_cfg": build(NASConfig, PROFILES, "paper")[0],
+         "scale": {"cpu": "CPU-scale", "smoke": "toy smoke-budget"}.get(budget, "paper-budget"),
+         "cifar10": _comparison(dirs, "cifar10"), "ptb": _comparison(dirs, "ptb"),
+         "published": read_published(PUBLISHED / "nas_cifar10.csv"),
+         "ptb_pub": [p for p in read_published(PUBLISHED / "nas_ptb.csv") if "bpc" not in p["model"]],
+         "final": read_json(dirs["cifar10-controller"] / "final" / "final.json"),
+         "bench": None, "bench_from": "",
+         "sim": read_json(results_dir / SIM_FILE) if budget == "cpu" else None}
+    f["cifar_cfg"] = f["cifar10"]["c"]["config"] if f["cifar10"]["n"] else {}
+    space = f["cifar_cfg"].get("space", "v1")
+    f["table1_row"] = TABLE1_ROW.get(space, "NAS v1")
+    f["paper_row"] = next((p for p in f["published"] if p["model"].startswith(f["table1_row"])), f["published"][0])
+    f["nas_best"] = min((p for p in f["ptb_pub"] if p["model"].startswith("NAS cell, base")),
+                        key=lambda p: _num(p["test_ppl"]))
+    if budget != SMOKE:                 # run() skips it there: a throughput of toy children would mean nothing
+        bench_path, f["bench_from"] = measured_file(PAPER, "benchmark.json", runs_root, results_dir)
+        f["bench"] = read_json(bench_path) if bench_path else None
+    if f["sim"] is not None:
+        f["sim_md"] = (results_dir / SIM_FILE).with_suffix(".md").read_text().rstrip()
+    results_dir.mkdir(parents=True, exist_ok=True)
+    _plots(f, results_dir)
+    f["missing"] = _missing(f)
+    f["status"] = _status(f)
+    return f
+
+
+def _status(f: dict) -> str:
+    dirs, states = f["dirs"], f["states"]
+    started = any(k for _, k, _ in states.values()) or f["final"] is not None or f["sim"] is not None
+    done = (all(s == "complete" for s, _, _ in states.values()) and f["final"] is not None
+            and all((d / "reeval.json").exists() for d in dirs.values())
+            and (f["bench"] is not None or f["budget"] == SMOKE) and (f["sim"] is not None or f["budget"] != "cpu"))
+    return "complete" if done else ("partial" if started else "not run")
+
+
+# ---------------------------------------------------------------------------------- evidence()
+def _cifar_budget(cmp: dict) -> str:
+    n, cfg = cmp["n"], cmp["c"]["config"]
+    return (f"{n} children per search (first {n} completed of each run), {cfg['start_layers']} conv layers, "
+            f"filters {cfg['num_filters']}, kernels {cfg['filter_heights']}, {cfg['child_epochs']} epochs on "
+            f"{cfg['train_size']} training images at {cfg['image_size']}x{cfg['image_size']}, reward on "
+            f"{cfg['val_size']} validation images; m = {cfg['architectures_per_update']}, "
+            f"{cfg['workers']} Ray workers")
+
+
+def _ptb_budget(cmp: dict) -> str:
+    cfg = cmp["c"]["config"]
+    return (f"{cmp['n']} children per search, base-{cfg['cell_base']} cells, 2-layer LM of {cfg['ptb_hidden']} units, "
+            f"{cfg['ptb_epochs']} epoch on the first {cfg['ptb_train_tokens']} training tokens, perplexity on the "
+            f"first {cfg['ptb_val_tokens']} validation tokens; m = {cfg['architectures_per_update']}")
+
+
+def _reevaluated(cmp: dict) -> dict[str, float]:
+    """{search name: mean over its top architectures re-evaluated}, {} while a reeval.json is missing."""
+    return {name: rec["reeval_top_mean"] for name, rec in (cmp.get("reeval") or {}).items()}
+
+
+def evidence(f: dict) -> dict:
+    """evidence.json: flat, keys sorted; null = not run yet; commit = the runs' commit (versions.json)."""
+    ev: dict = dict.fromkeys(EVIDENCE_KEYS)
+    cifar, ptb = f["cifar10"], f["ptb"]
+    if cifar["n"]:
+        c, r = cifar["c"], cifar["r"]
+        ev.update(cifar_budget_architectures=cifar["n"], cifar_budget=_cifar_budget(cifar),
+                  cifar_controller_top5_val_acc=round(c["top5"], 4), cifar_random_top5_val_acc=round(r["top5"], 4),
+                  cifar_controller_moving_avg_reward_first=round(c["ema"][0], 5),
+                  cifar_controller_moving_avg_reward_last=round(c["ema"][-1], 5),
+                  cifar_random_moving_avg_reward_last=round(r["ema"][-1], 5),
+                  cifar_controller_mean_val_acc_last_quarter=round(c["mean_value_last_quarter"], 4),
+                  cifar_random_mean_val_acc_last_quarter=round(r["mean_value_last_quarter"], 4),
+                  cifar_controller_run_complete=c["complete"], cifar_random_run_complete=r["complete"],
+                  cifar_run_commit=c["commit"])
+        for name, value in _reevaluated(cifar).items():
+            ev[f"cifar_{name.split('-')[1]}_top5_val_acc_reevaluated"] = value
+    if f["final"] is not None:
+        ev.update(cifar_best_test_error_first1000=f["final"]["test_error_pct"],
+                  cifar_best_test_set=f["final"]["test_set"], cifar_best_arch=f["final"]["arch"])
+    if ptb["n"]:
+        c, r = ptb["c"], ptb["r"]
+        ev.update(ptb_budget_architectures=ptb["n"], ptb_budget=_ptb_budget(ptb),
+                  ptb_controller_best_val_ppl=round(c["top1"], 2), ptb_random_best_val_ppl=round(r["top1"], 2),
+                  ptb_controller_run_complete=c["complete"], ptb_random_run_complete=r["complete"])
+        for name, value in _reevaluated(ptb).items():
+            ev[f"ptb_{name.split('-')[1]}_top5_val_ppl_reevaluated"] = value
+    if f["bench"] is not None:
+        by = {row["workers"]: row for row in f["bench"]["settings"]}
+        ev["child_evals_per_hour_1_worker"] = by.get(1, {}).get("evals_per_hour")
+        ev["child_evals_per_hour_2_workers"] = by.get(2, {}).get("evals_per_hour")
+    if f["sim"] is not None:
+        ev.update(f["sim"]["evidence"])
+    run_commits = {}                    # in SEARCHES order, which is sorted
+    for name, d in f["dirs"].items():
+        v = read_json(d / "versions.json")
+        if v and v.get("git_commit"):
+            run_commits[name] = v["git_commit"] + ("+dirty" if v.get("git_dirty") else "")
+    ev.update(run_commits=run_commits, reduced_search=f["budget"] == "cpu", budget=f["budget"], status=f["status"],
+              commit=(run_commits.get("cifar10-controller") or next(iter(run_commits.values()), "")).split("+")[0]
+              or None)
+    return dict(sorted(ev.items()))
+
+
+# ---------------------------------------------------------------------------------- render()
+def _label(s: dict) -> str:
+    state = "complete" if s["complete"] else f"PARTIAL: stopped at {s['children']} of {s['total']}"
+    return f"{s['name']} ({state})"
+
+
+def _sources(rows: list[dict]) -> tuple[str, dict[str, int]]:
+    """'[1] source; [2] ...' and each source's number, in first-seen order."""
+    seen = []
+    for r in rows:
+        if r["source"] not in seen:
+            seen.append(r["source"])
+    return "; ".join(f"[{i}] {s}" for i, s in enumerate(seen, 1)), {s: i for i, s in enumerate(seen, 1)}
+
+
+def _minutes(m: float) -> str:
+    return f"{m:.0f} min" if math.isfinite(m) else "-"
+
+
+def _reeval_md(cmp: dict, task: str, what: str) -> list[str]:
+    """The table of the two searches' top-5 architectures retrained from fresh seeds
+    (reeval.json, papers/nas/reevaluate.py); [] while missing."""
+    recs = cmp.get("reeval")
+    if not recs:
+        return []
+    rows = [[name, f"{r['top']} distinct", len(r["seeds"]), f"{r['val_size']:,}", r["search_top_mean"],
+             r["reeval_top_mean"]] for name, r in recs.items()]
+    r = next(iter(recs.values()))
+    unit = "validation images" if task == "cifar10" else "validation tokens"
+    return [f"Re-evaluation of the found architectures: each search's {r['top']} best distinct architectures, "
+            f"retrained from {len(r['seeds'])} fresh seeds with the search's child settings and scored on "
+            f"{r['val_size']:,} {unit}; mean {what} over architectures of the per-architecture mean over seeds "
+            "(`papers/nas/reevaluate.py`, `reeval.json` in each run). A search's own top-5 is a maximum over "
+            "single noisy trainings; this measures the architectures themselves, the same way for both searches.", "",
+            markdown_table(["run", "architectures", "seeds each", unit, f"{what}, search's own top-5",
+                            f"{what}, re-evaluated"], rows, digits=4 if task == "cifar10" else 1), ""]
+
+
+def _cifar_md(f: dict) -> list[str]:
+    cmp = f["cifar10"]
+    if not cmp["n"]:
+        return []
+    rows = [[_label(s), s["children"], s["failed"], s["mean_reward_first_quarter"], s["mean_reward_last_quarter"],
+             s["ema"][-1], s["mean_value_last_quarter"], s["top1"], s["top5"]] for s in (cmp["c"], cmp["r"])]
+    return ["### CIFAR-10 CNN search: controller vs random search (same budget)", "",
+            markdown_table(["run", "children", "failed", "mean reward, first 1/4", "mean reward, last 1/4",
+                            "final moving-avg reward", "mean val acc, last 1/4", "best val acc",
+                            "top-5 val acc"], rows, digits=4), "",
+            "The paper shows no CIFAR-10 search curve or validation accuracies of its children to compare "
+            "with; its control experiment (RL vs random search) is on the PTB search.", "",
+            "![CIFAR-10 search: moving-average reward](nas/cifar10_moving_avg_reward.png)",
+            "![CIFAR-10 search: top-5 validation accuracy so far](nas/cifar10_top5_val_acc.png)", "",
+            *_reeval_md(cmp, "cifar10", "val acc")]
+
+
+def _final_md(f: dict) -> list[str]:
+    final, published, cfg = f["final"], f["published"], f["cifar_cfg"]
+    if final is None:
+        return []
+    legend, ids = _sources(published)
+    rows = [[p["model"], p["depth"] or "-", p["params_M"] or "-", p["test_error_pct"],
+             f"paper Table 1 [{ids[p['source']]}]"] for p in published]
+    image = f" at {cfg['image_size']}x{cfg['image_size']}" if cfg else ""
+    rows.append([f"best child of our {f['scale']} search: `{final['arch']}`".replace("|", "\\|"),
+                 len(final["arch"].split("|")), f"{final['params'] / 1e6:.3f}", final["test_error_pct"],
+                 f"ours: {final['test_set']}, retrained {final['final_epochs']} epochs on "
+                 f"{final['final_train_size']} images{image}"])
+    return ["### Best found CIFAR-10 architecture, retrained, next to the paper's Table 1", "",
+            markdown_table(["model", "depth", "params (M)", "test error %", "source"], rows, digits=2), "",
+            f"Published numbers: `papers/nas/published/nas_cifar10.csv`; sources: {legend}.", ""]
+
+
+def _ptb_md(f: dict) -> list[str]:
+    cmp, ptb_pub = f["ptb"], f["ptb_pub"]
+    if not cmp["n"]:
+        return []
+    rows = [[_label(s), s["children"], s["failed"], f"{s['ema'][-1]:.3g}", s["mean_value_last_quarter"], s["top1"],
+             s["top5"]] for s in (cmp["c"], cmp["r"])]
+    legend, ids = _sources(ptb_pub)
+    return ["### PTB recurrent-cell search: controller vs random search (same budget)", "",
+            markdown_table(["run", "children", "failed", "final moving-avg reward", "mean val ppl, last 1/4",
+                            "best val ppl", "mean of best-5 val ppl"], rows, digits=1), "",
+            "![PTB cell search: moving-average reward](nas/ptb_moving_avg_reward.png)", "",
+            "The paper's PTB numbers (Table 2) are test perplexities of the best cell trained at full scale; "
+            "ours are validation perplexities of proxy children and are not comparable in value:", "",
+            markdown_table(["model", "params (M)", "test ppl", "source"],
+                           [[p["model"], p["params_M"] or "-", p["test_ppl"], f"[{ids[p['source']]}]"]
+                            for p in ptb_pub]), "",
+            f"Published numbers: `papers/nas/published/nas_ptb.csv`; sources: {legend}.", "",
+            *_reeval_md(cmp, "ptb", "val ppl")]
+
+
+def _bench_md(f: dict) -> list[str]:
+    bench = f["bench"]
+    if f["budget"] == SMOKE:
+        return ["### Child evaluations per hour", "", "benchmark: not measured at the smoke budget.", ""]
+    if bench is None:
+        return []
+    by = {row["workers"]: row for row in bench["settings"]}
+    return ["### Child evaluations per hour (measured on 2 shared CPU cores)", "",
+            markdown_table(["Ray workers", "children timed", "wall s", "evaluations / hour", "start-up s"],
+                           [[w, by[w]["children"], by[w]["wall_s"], by[w]["evals_per_hour"], by[w]["startup_s"]]
+                            for w in sorted(by)], digits=1), "",
+            f"Child: {bench['child']} (profile `{bench.get('profile', '?')}`). From {f['bench_from']}. "
+            f"The paper gives no throughput; it trained 800 children at once on 800 GPUs.", ""]
+
+
+def _cifar_budget_rows(f: dict) -> list[list]:
+    cmp, p = f["cifar10"], f["paper_cfg"]
+    rows = []
+    if cmp["n"]:
+        n, c, r, cfg = cmp["n"], cmp["c"], cmp["r"], cmp["c"]["config"]
+        rows += [
+            ["CIFAR-10: children per search", f"{p.total_architectures:,}", f"{n} (first {n} of each run)"],
+            ["CIFAR-10: controller updates (m children each)",
+             f"{p.total_architectures // p.architectures_per_update:,} (m = {p.architectures_per_update})",
+             f"{c['updates']} (m = {cfg['architectures_per_update']})"],
+            ["CIFAR-10: children trained at once", f"{p.workers} (GPUs)", f"{cfg['workers']} (Ray workers on CPU)"],
+            ["CIFAR-10: child network",
+             f"{p.start_layers} conv layers, +{p.layers_increment} every {p.curriculum_every:,} "
+             f"children; filters {list(p.num_filters)}",
+             f"{cfg['start_layers']} conv layers" + (" (no curriculum step reached)"
+                                                     if cfg["curriculum_every"] >= n else "")
+             + f"; filters {cfg['num_filters']}"],
+            ["CIFAR-10: child training",
+             f"{p.child_epochs} epochs on {p.train_size:,} images at {p.image_size}x{p.image_size}",
+             f"{cfg['child_epochs']} epochs on {cfg['train_size']:,} images at {cfg['image_size']}x{cfg['image_size']}"],
+            ["CIFAR-10: reward's validation images", f"{p.val_size:,}", f"{cfg['val_size']:,}"],
+            ["CIFAR-10: search wall time", "~4 weeks on 800 GPUs (secondary estimate)",
+             f"controller {_minutes(c['wall_min'])}, random {_minutes(r['wall_min'])} (metrics.csv)"]]
+    if f["final"] is not None:
+        final = f["final"]
+        rows.append(["CIFAR-10: final model",
+                     f"grid search (lr, weight decay, BN epsilon, lr-decay epoch), trained to convergence "
+                     f"on {p.final_train_size:,} images; full 10,000-image test set",
+                     f"trained once, {final['final_epochs']} epochs on {final['final_train_size']:,} images; "
+                     f"{final['test_set']}"])
+    return rows
+
+
+def _ptb_budget_rows(f: dict) -> list[list]:
+    cmp, p = f["ptb"], f["paper_cfg"]
+    if not cmp["n"]:
+        return []
+    c, r, cfg = cmp["c"], cmp["r"], cmp["c"]["config"]
+    full_train = "all (929k)" if not p.ptb_train_tokens else f"{p.ptb_train_tokens:,}"
+    full_val = "all (73k)" if not p.ptb_val_tokens else f"{p.ptb_val_tokens:,}"
+    return [
+        ["PTB: children per search", "not given in our sources", f"{cmp['n']}"],
+        ["PTB: children trained at once", "400 (CPUs)", f"{cfg['workers']} (Ray workers on CPU)"],
+        ["PTB: child network and training",
+         f"{p.ptb_layers}-layer LM of {p.ptb_hidden} units, {p.ptb_epochs} epochs on {full_train} training tokens",
+         f"{cfg['ptb_layers']}-layer LM of {cfg['ptb_hidden']} units, {cfg['ptb_epochs']} epoch(s) on the first "
+         f"{cfg['ptb_train_tokens']:,} training tokens"],
+        ["PTB: reward's validation tokens", full_val, f"first {cfg['ptb_val_tokens']:,}"],
+        ["PTB: search wall time", "not given in our sources",
+         f"controller {_minutes(c['wall_min'])}, random {_minutes(r['wall_min'])} (metrics.csv)"]]
+
+
+def _budget_md(f: dict) -> list[str]:
+    rows = _cifar_budget_rows(f) + _ptb_budget_rows(f)
+    if not rows:
+        return []
+    return [BUDGET, "", markdown_table(["", "paper", "ours"], rows), "",
+            "One seed (0) per search. Paper values from `config.py` (profile `paper`), ours from each "
+            "run's `config.json` and `metrics.csv`.", ""]
+
+
+def _protocol_md(f: dict) -> list[str]:
+    last_epochs = f["cifar_cfg"].get("reward_last_epochs", f["paper_cfg"].reward_last_epochs)
+    return [
+        PROTOCOL, "",
+        f"* **Search reward (CIFAR-10)**: (max validation accuracy of the child's last "
+        f"{last_epochs} epochs)^3, on validation images held out of "
+        f"the training split (never the test set). Controller and random search are compared on the first N "
+        f"children of each (N = the smaller count); curves are the same exponential moving average of the rewards "
+        f"for both (the controller's baseline); \"top-5 val acc\" is the mean of the 5 best validation accuracies. "
+        f"A failed child (exception, divergence, time limit) has reward 0 and counts as failed.",
+        "* **Best CIFAR-10 architecture**: the controller run's child with the highest search validation accuracy, "
+        "retrained once from scratch (`final_epochs` on `final_train_size` images) and tested on the test images "
+        "named in the table. The paper grid-searches its training hyperparameters, trains to convergence and tests "
+        "on all 10,000 test images.",
+        "* **PTB**: reward c / (validation perplexity)^2 with c = 80 after the proxy child's training; the paper's "
+        "Table 2 reports test perplexity of the best cell trained at full scale.",
+        "* **Re-evaluation (ours, not in the paper)**: each search's 5 best distinct architectures retrained "
+        "from 3 fresh seeds with the search's child settings (CIFAR-10: scored on the paper's 5,000 validation "
+        "images), the same way for controller and random search. It measures the found architectures rather "
+        "than the luckiest single trainings.",
+        "* **Benchmark**: the same fixed random CIFAR-10 children trained through the search's Ray pool with 1 and "
+        "2 workers; Ray and TensorFlow start-up is timed separately and left out of the rate.", ""]
+
+
+def _intro_md(f: dict) -> list[str]:
+    """What kind of search the numbers come from; then 'not run yet' or what is missing."""
+    budget, suffix = f["budget"], RUN_SUFFIX[f["budget"]]
+    if budget == SMOKE:
+        intro = ["**Smoke run: the whole pipeline at toy size (profile `smoke`: 6 children per search through "
+                 "2 Ray workers, children of a few dozen images or tokens, 1 epoch), to check the plumbing. "
+                 "The numbers below are meaningless.** They are produced by `papers/nas/report.py` from the "
+                 f"run directories (`nas/<search>{suffix}`).", ""]
+    else:
+        intro = [f"**{'Reduced CPU-scale search' if budget == 'cpu' else 'Paper-budget search'}"
+                 f"{', not the paper' + chr(39) + 's 12,800-child / 800-GPU search' if budget == 'cpu' else ''}.** "
+                 f"Numbers below are produced by `papers/nas/report.py` from the run directories "
+                 f"(`nas/<search>{suffix}`)"
+                 + (" and, for the ground-truth table, from `nas/sim_search.json` (`papers/nas/simulate.py`)"
+                    if budget == "cpu" else "") + ".", ""]
+    if f["status"] == "not run":
+        intro += [f"Not run yet at budget `{budget}`: no search has any children under `nas/` of the runs folder. "
+                  f"`python -m papers.nas.reproduce --budget {budget}` (or `make reproduce PAPERS=nas "
+                  f"BUDGET={budget}`) runs it.", ""]
+    elif f["missing"]:
+        intro += [partial_note(f["missing"]), ""]
+    return intro
+
+
+def headline(f: dict) -> str:
+    """Our main numbers next to the paper's, for the overview table."""
+    cifar, ptb, final, sim = f["cifar10"], f["ptb"], f["final"], f["sim"]
+    parts = []
+    if sim is not None:
+        t, stats = sim["test"], sim["table_stats"]
+        parts.append(f"ground-truth table ({stats['architectures']:,} architectures x {stats['seeds']} seeds), "
+                     f"{sim['search_seeds']} search seeds x {sim['budget']} architectures: {t['verdict']} "
+                     f"(controller - random {t['difference']:+.4f} test acc, 95% [{t['ci95_low']:+.4f}, "
+                     f"{t['ci95_high']:+.4f}], p = {t['p_value']:.2g})")
+    if cifar["n"]:
+        re = _reevaluated(cifar)
+        parts.append(f"CIFAR-10 search, {cifar['n']} of the paper's {f['paper_cfg'].total_architectures:,} children: "
+                     f"top-5 val acc controller {cifar['c']['top5']:.3f} vs random {cifar['r']['top5']:.3f}"
+                     + (f" (re-evaluated from fresh seeds: {re['cifar10-controller']:.3f} vs "
+                        f"{re['cifar10-random']:.3f})" if re else ""))
+    if final is not None:
+        parts.append(f"best child {final['test_error_pct']:.1f}% test error ({final.get('test_images', '?')} test "
+                     f"images) vs paper {f['paper_row']['test_error_pct']}% ({f['table1_row'].rstrip(' (')})")
+    if ptb["n"]:
+        re = _reevaluated(ptb)
+        parts.append(f"PTB cell search, {ptb['n']} children: best val ppl controller {ptb['c']['top1']:.0f} vs random "
+                     f"{ptb['r']['top1']:.0f}" + (f", top-5 re-evaluated {re['ptb-controller']:.0f} vs "
+                                                  f"{re['ptb-random']:.0f}" if re else "")
+                     + f" (paper: test ppl {f['nas_best']['test_ppl']}, full scale)")
+    if f["status"] == "not run":
+        head = (f"not run (paper: {f['paper_row']['test_error_pct']}% CIFAR-10 test error, {f['paper_row']['model']}; "
+                f"PTB test ppl {f['nas_best']['test_ppl']})")
+    else:
+        head = "; ".join(parts) or "searches started, no comparison yet"
+    return "smoke run, numbers meaningless: " + head if f["budget"] == SMOKE else head
+
+
+def render(f: dict) -> str:
+    """The section's body (links relative to results/), led by the ground-truth table's comparison."""
+    lead = [f["sim_md"], ""] if f["sim"] is not None else []
+    parts = lead + _cifar_md(f) + _final_md(f) + _ptb_md(f) + _bench_md(f)
+    return "\n".join(_intro_md(f) + parts + _budget_md(f) + _protocol_md(f)).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------------------- section()
+def _deviations_md() -> str:
+    """The deviation tables of the three CPU-scale profiles (from config.py)."""
+    cpu_devs = build(NASConfig, PROFILES, "cpu")[1]
+    ptb_only = [d for d in build(NASConfig, PROFILES, "cpu_ptb")[1]
+                if d.field in ("task", "total_architectures", "child_max_seconds")]
+    cpu_by_field = {d.field: d for d in cpu_devs}
+    table_only = [d for d in build(NASConfig, PROFILES, "table")[1] if d != cpu_by_field.get(d.field)]
+    return "\n".join([
+        "### Deviations of the CPU-scale profiles from the paper (generated from config.py)", "",
+        "Profile `cpu` (CIFAR-10 search; the PTB search uses the same values):", "",
+        deviations_markdown(cpu_devs), "", "Profile `cpu_ptb` differs from `cpu` in:", "",
+        deviations_markdown(ptb_only), "",
+        "Profile `table` (the ground-truth table and its simulated searches), deviations not shared with `cpu`:", "",
+        deviations_markdown(table_only)])
+
+
+def section(budget: str, runs_root: Path, results_dir: Path, readme: Path | None = README) -> Section:
+    """The NAS Section of the report, built only from runs_root/nas/, results_dir/sim_search.*
+    and papers/nas/published/. Writes the plots, benchmark.json (copy) and evidence.json under
+    results_dir, and the README's results block at budget cpu (readme=None: not touched)."""
+    f = collect(budget, runs_root, results_dir)
+    write_evidence(Path(results_dir), evidence(f))
+    head, body = headline(f), render(f)
+    if readme is not None and budget == "cpu":
+        write_readme_block(Path(readme), "results", "\n".join([
+            f"**Status: {f['status']}.** {head}", "", relink(body, PAPER, "readme").rstrip(), "",
+            "Provenance of these numbers (run commits, package versions, wall times) and the deviations recorded "
+            "in each run: `results/REPORT.md` (`python -m common.report`).", "", _deviations_md()]))
+    runs = [d for d in f["dirs"].values() if (d / "config.json").exists()]
+    return Section(f["status"], head, body, runs)
