@@ -12,7 +12,8 @@ asks for a GPU.
            800 workers each, and the random-search control (v1); Table 2: the PTB cell search with
            the controller and its random control. Run dirs as papers/nas/reproduce.py names them:
            runs/nas/<task>-<search>[-<space>]-paper-seed0, the retraining in its final/.
-    cpu    the four CPU-scale searches of reproduce.py and the retraining
+    cpu    the CPU-scale searches of reproduce.py (CIFAR-10 controller and random from seeds 0, 1, 2;
+           PTB from seed 0) and the retraining of each CIFAR-10 controller search's best child
     smoke  the same four at `--profile smoke` with 2 workers (children through Ray), and the
            retraining; numbers meaningless
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from common.launch import RUN_DIR, Experiment
-from papers.nas.reproduce import PROFILE, SEARCHES, run_dir
+from papers.nas.reproduce import PROFILE, SEARCHES, run_dir, search_seeds
 
 TABLE1 = "Table 1 (Zoph & Le 2017), CIFAR-10"
 TABLE2 = "Table 2 (Zoph & Le 2017), Penn Treebank"
@@ -33,13 +34,14 @@ WIDER = Experiment("nas", "cifar10-controller-pooling-paper-seed0/final-wider", 
                    skip="evaluate.py retrains the found child as sampled; no wider retraining")
 
 
-def _search(name: str, task: str, search: str, budget: str, space: str = "") -> Experiment:
-    folder = run_dir(Path(), f"{name}-{space}" if space else name, budget).name
+def _search(name: str, task: str, search: str, budget: str, space: str = "", seed: int = 0) -> Experiment:
+    folder = run_dir(Path(), f"{name}-{space}" if space else name, budget, seed).name
     argv = [*PROFILE[(budget, task)], "--set", f"task={task}", "--set", f"search={search}",
-            *(("--set", f"space={space}") if space else ())]
+            *(("--set", f"space={space}") if space else ()), *(("--seed", str(seed)) if seed else ())]
     label = SPACES.get(space, "NAS v1, no stride or pooling") if task == "cifar10" else "NAS cell"
     return Experiment("nas", folder, (("papers.nas.train", *argv, "--run-dir", RUN_DIR),),
-                      TABLE1 if task == "cifar10" else TABLE2, f"{label}, {search} search",
+                      TABLE1 if task == "cifar10" else TABLE2,
+                      f"{label}, {search} search" + (f", seed {seed}" if seed else ""),
                       metric="summary.json:" + ("top5_val_acc" if task == "cifar10" else "best_val_ppl"), cpus=0)
 
 
@@ -51,7 +53,8 @@ def _retraining(search: Experiment) -> Experiment:
 
 
 def experiments(budget: str) -> list[Experiment]:
-    searches = [_search(name, task, search, budget) for name, (task, search) in SEARCHES.items()]
+    searches = [_search(name, task, search, budget, seed=seed) for name, (task, search) in SEARCHES.items()
+                for seed in search_seeds(name, budget)]
     if budget == "paper":
         searches += [_search("cifar10-controller", "cifar10", "controller", budget, space) for space in SPACES]
     retrain = [_retraining(s) for s in searches if s.name.startswith("cifar10-controller")]

@@ -6,6 +6,8 @@ clock, no current commit).
     collect(budget, runs_root, results_dir)   the numbers: each search's children compared on the
                                               first N of both (N = the smaller count), their
                                               re-evaluations, the retrained best CIFAR-10 child,
+                                              the CIFAR-10 searches' numbers per search seed with
+                                              their mean and 95% t-interval over seeds,
                                               the benchmark (runs_root/nas/, else the committed
                                               results/nas copy), the simulated searches on the
                                               ground-truth table; draws the plots
@@ -15,7 +17,8 @@ clock, no current commit).
     section(budget, runs_root, results_dir)   all three, plus results_dir/evidence.json and
                                               (budget cpu) the README's results block
 
-A search stopped before its budget is reported as PARTIAL with its number of children.
+A search stopped before its budget is reported as PARTIAL with its number of children, and the
+CIFAR-10 seed comparison as PARTIAL while fewer than 3 seeds are complete for both methods.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from scipy import stats
+
 from common.config import build, deviations_markdown
 from common.report import (BUDGET, PROTOCOL, SMOKE, Section, measured_file, partial_note, relink, write_evidence,
                            write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from papers.nas import losses
 from papers.nas.config import PROFILES, NASConfig
-from papers.nas.reproduce import PAPER, RUN_SUFFIX, SEARCHES, run_dir
+from papers.nas.reproduce import BUDGET_TAG, PAPER, SEARCH_SEEDS, SEARCHES, run_dir, search_runs
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
@@ -40,6 +45,22 @@ SIM_KEYS = ("table_architectures", "table_seeds_per_architecture", "table_seed_n
             "table_architecture_spread_std", "table_wall_hours", "sim_search_seeds_per_method",
             "sim_budget_architectures", "sim_controller_final_test_acc_mean", "sim_random_final_test_acc_mean",
             "sim_difference_ci95_low", "sim_difference_ci95_high", "sim_p_value")
+#: the CIFAR-10 numbers reported per search seed: (key, label); the retrained best child exists
+#: for the controller only, so it has no controller - random difference
+SEED_METRICS = (("top1_val_acc", "best val acc"), ("top5_val_acc", "top-5 val acc"),
+                ("top15_val_acc", "top-15 val acc"), ("top5_val_acc_reevaluated", "top-5 re-evaluated val acc"),
+                ("best_test_acc", "best child retrained, test acc"))
+METHODS = ("controller", "random")
+#: fewest search seeds per method the seed comparison calls complete (a t-interval needs >= 2)
+SEED_TARGET = 3
+#: evidence keys of the seed comparison: cifar_search_seeds_per_method (seeds complete for both
+#: methods), the seeds used, and per metric each method's values / mean / 95% t-interval and the
+#: controller - random difference's mean / 95% Welch interval
+SEED_KEYS = ("cifar_search_seeds_per_method", "cifar_search_seeds_used", *(
+    f"cifar_seeds_{method}_{key}_{stat}" for key, _ in SEED_METRICS for method in METHODS
+    if not (key == "best_test_acc" and method == "random") for stat in ("values", "mean", "ci95_low", "ci95_high")), *(
+    f"cifar_seeds_difference_{key}_{stat}" for key, _ in SEED_METRICS if key != "best_test_acc"
+    for stat in ("mean", "ci95_low", "ci95_high")))
 #: evidence.json always holds these keys (null = not run yet)
 EVIDENCE_KEYS = (
     "cifar_budget_architectures", "cifar_budget", "cifar_controller_top5_val_acc", "cifar_random_top5_val_acc",
@@ -49,7 +70,7 @@ EVIDENCE_KEYS = (
     "cifar_run_commit", "cifar_best_test_error_first1000", "cifar_best_test_set", "cifar_best_arch",
     "ptb_budget", "ptb_budget_architectures", "ptb_controller_best_val_ppl", "ptb_random_best_val_ppl",
     "ptb_controller_run_complete", "ptb_random_run_complete",
-    "child_evals_per_hour_1_worker", "child_evals_per_hour_2_workers", *SIM_KEYS)
+    "child_evals_per_hour_1_worker", "child_evals_per_hour_2_workers", *SIM_KEYS, *SEED_KEYS)
 #: Table 1 row of each search space (config field `space`)
 TABLE1_ROW = {"v1": "NAS v1", "strides": "NAS v2", "pooling": "NAS v3 max pooling ("}
 #: (search name prefix, metric of a child) of the two comparisons
@@ -112,6 +133,7 @@ def search_summary(d: Path, name: str, metric: str, n: int | None = None) -> dic
             "complete": (d / "DONE").exists(), "failed": sum(r["status"] != "ok" for r in children),
             "ema": ema, "top1": top[0] if top else float("nan"),
             "top5": sum(top[:5]) / len(top[:5]) if top else float("nan"),
+            "top15": sum(top[:15]) / len(top[:15]) if top else float("nan"),
             "mean_reward_first_quarter": sum(rewards[:q]) / q if rewards else float("nan"),
             "mean_reward_last_quarter": sum(rewards[-q:]) / q if rewards else float("nan"),
             "mean_value_last_quarter": _mean([_num(r[metric]) for r in children[-q:] if r["status"] == "ok"]),
@@ -144,6 +166,78 @@ def _comparison(dirs: dict, task: str) -> dict:
     return out
 
 
+def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) of the Student t-interval over seeds: mean +- t_{(1+level)/2, n-1} s / sqrt(n),
+    s the sample standard deviation (n - 1); low = high = nan with fewer than 2 values."""
+    values = [v for v in values if math.isfinite(v)]
+    n = len(values)
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = sum(values) / n
+    if n < 2:
+        return mean, float("nan"), float("nan")
+    s = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    half = stats.t.ppf((1 + level) / 2, n - 1) * s / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def welch_interval(a, b, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean(a) - mean(b), low, high): Welch's t-interval of a difference of two independent means,
+    df = (va/na + vb/nb)^2 / ((va/na)^2/(na-1) + (vb/nb)^2/(nb-1)); nan bounds unless both have >= 2."""
+    a, b = [v for v in a if math.isfinite(v)], [v for v in b if math.isfinite(v)]
+    if not a or not b:
+        return float("nan"), float("nan"), float("nan")
+    diff = sum(a) / len(a) - sum(b) / len(b)
+    if len(a) < 2 or len(b) < 2:
+        return diff, float("nan"), float("nan")
+    ea, eb = (stats.tvar(x) / len(x) for x in (a, b))      # squared standard errors (variance with n - 1)
+    if ea + eb == 0:
+        return diff, diff, diff
+    df = (ea + eb) ** 2 / (ea ** 2 / (len(a) - 1) + eb ** 2 / (len(b) - 1))
+    half = stats.t.ppf((1 + level) / 2, df) * math.sqrt(ea + eb)
+    return diff, diff - half, diff + half
+
+
+def _seed_row(d: Path, name: str, seed: int) -> dict:
+    """One CIFAR-10 search run's seed-level numbers (all its children; nan where not measured yet)."""
+    state, k, total = _state(d)
+    row = {"seed": seed, "dir": d, "state": state, "children": k, "total": total, "commit": None, "config": {}}
+    row.update(dict.fromkeys((key for key, _ in SEED_METRICS), float("nan")))
+    if k:
+        s = search_summary(d, name, "val_acc")
+        rec, final = read_json(d / "reeval.json"), read_json(d / "final" / "final.json")
+        row.update(top1_val_acc=s["top1"], top5_val_acc=s["top5"], top15_val_acc=s["top15"],
+                   commit=s["commit"], config=s["config"])
+        if rec is not None:
+            row["top5_val_acc_reevaluated"] = _num(rec["reeval_top_mean"])
+        if final is not None:
+            row["best_test_acc"] = 1.0 - _num(final["test_error_pct"]) / 100.0
+    return row
+
+
+def _seeds(runs_root: Path, budget: str) -> dict:
+    """The CIFAR-10 searches of every seed of the budget: each run's row, the seeds complete for both
+    methods ("both"), and per metric each method's values over those seeds with mean and 95%
+    t-interval, and the controller - random difference (Welch). Only complete searches enter."""
+    seeds = SEARCH_SEEDS[budget]
+    rows = {m: [_seed_row(run_dir(runs_root, f"cifar10-{m}", budget, seed), f"cifar10-{m}", seed) for seed in seeds]
+            for m in METHODS}
+    both = [seed for seed, c, r in zip(seeds, rows["controller"], rows["random"])
+            if c["state"] == r["state"] == "complete"]
+    out = {"seeds": seeds, "rows": rows, "both": both, "stats": {}}
+    for key, _ in SEED_METRICS:
+        per = {}
+        for m in METHODS:
+            values = {row["seed"]: row[key] for row in rows[m] if row["seed"] in both and math.isfinite(row[key])}
+            per[m] = (values, *t_interval(list(values.values())))
+        diff = welch_interval(list(per["controller"][0].values()), list(per["random"][0].values()))
+        out["stats"][key] = {**per, "difference": None if key == "best_test_acc" else diff}
+    configs = [row["config"] for m in METHODS for row in rows[m] if row["config"]]
+    out["config_diff"] = sorted({k for c in configs for k in c if c.get(k) != configs[0].get(k)}
+                                | {k for c in configs for k in configs[0] if k not in c})
+    return out
+
+
 def _plots(f: dict, results_dir: Path) -> None:
     """The moving-average reward of both searches (CIFAR-10, PTB) and CIFAR-10's top-5 so far."""
     scale = f["scale"]
@@ -172,6 +266,16 @@ def _missing(f: dict) -> list[str]:
             missing.append(f"`{f['dirs'][name].name}` not started")
         elif state == "partial":
             missing.append(f"`{f['dirs'][name].name}` stopped at {k} of {total} children")
+    for row in _extra_rows(f):           # the CIFAR-10 searches of seeds > 0
+        if row["state"] == "not started":
+            missing.append(f"`{row['dir'].name}` not started")
+        elif row["state"] == "partial":
+            missing.append(f"`{row['dir'].name}` stopped at {row['children']} of {row['total']} children")
+        else:
+            if not (row["dir"] / "reeval.json").exists():
+                missing.append(f"the re-evaluation of `{row['dir'].name}`'s top-5 architectures (`reeval.json`)")
+            if "controller" in row["dir"].name and not (row["dir"] / "final" / "final.json").exists():
+                missing.append(f"the retraining of `{row['dir'].name}`'s best child (`final/final.json`)")
     both_complete = {task: f["states"][f"{task}-controller"][0] == f["states"][f"{task}-random"][0] == "complete"
                      for task in TASKS}
     what = {"cifar10": ("CIFAR-10", "architectures"), "ptb": ("PTB", "cells")}
@@ -190,6 +294,17 @@ def _missing(f: dict) -> list[str]:
     return missing
 
 
+def _extra_rows(f: dict) -> list[dict]:
+    """The seed rows of the CIFAR-10 searches beyond seed 0 (seed 0's runs are f["dirs"])."""
+    return [row for m in METHODS for row in f["seeds"]["rows"][m] if row["seed"]]
+
+
+def _all_dirs(f: dict) -> dict[str, Path]:
+    """Every search run directory of the budget: {search name (seed 0) or <name>-seed<seed>: dir}."""
+    return {**f["dirs"], **{f"cifar10-{m}-seed{row['seed']}": row["dir"]
+                            for m in METHODS for row in f["seeds"]["rows"][m] if row["seed"]}}
+
+
 def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
     """Everything the section says, as a plain dict; draws the plots and copies benchmark.json."""
     runs_root, results_dir = Path(runs_root), Path(results_dir)
@@ -201,6 +316,7 @@ def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
          "published": read_published(PUBLISHED / "nas_cifar10.csv"),
          "ptb_pub": [p for p in read_published(PUBLISHED / "nas_ptb.csv") if "bpc" not in p["model"]],
          "final": read_json(dirs["cifar10-controller"] / "final" / "final.json"),
+         "seeds": _seeds(runs_root, budget),
          "bench": None, "bench_from": "",
          "sim": read_json(results_dir / SIM_FILE) if budget == "cpu" else None}
     f["cifar_cfg"] = f["cifar10"]["c"]["config"] if f["cifar10"]["n"] else {}
@@ -222,10 +338,14 @@ def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
 
 
 def _status(f: dict) -> str:
-    dirs, states = f["dirs"], f["states"]
-    started = any(k for _, k, _ in states.values()) or f["final"] is not None or f["sim"] is not None
+    dirs, states, extra = f["dirs"], f["states"], _extra_rows(f)
+    started = (any(k for _, k, _ in states.values()) or any(row["children"] for row in extra)
+               or f["final"] is not None or f["sim"] is not None)
     done = (all(s == "complete" for s, _, _ in states.values()) and f["final"] is not None
-            and all((d / "reeval.json").exists() for d in dirs.values())
+            and all(row["state"] == "complete" for row in extra)
+            and all((d / "reeval.json").exists() for d in _all_dirs(f).values())
+            and all((row["dir"] / "final" / "final.json").exists() for row in extra
+                    if "controller" in row["dir"].name)
             and (f["bench"] is not None or f["budget"] == SMOKE) and (f["sim"] is not None or f["budget"] != "cpu"))
     return "complete" if done else ("partial" if started else "not run")
 
@@ -285,8 +405,9 @@ def evidence(f: dict) -> dict:
         ev["child_evals_per_hour_2_workers"] = by.get(2, {}).get("evals_per_hour")
     if f["sim"] is not None:
         ev.update(f["sim"]["evidence"])
-    run_commits = {}                    # in SEARCHES order, which is sorted
-    for name, d in f["dirs"].items():
+    ev.update(_seed_evidence(f["seeds"]))
+    run_commits = {}                    # seed 0 in SEARCHES order (sorted), then <name>-seed<n>
+    for name, d in _all_dirs(f).items():
         v = read_json(d / "versions.json")
         if v and v.get("git_commit"):
             run_commits[name] = v["git_commit"] + ("+dirty" if v.get("git_dirty") else "")
@@ -294,6 +415,30 @@ def evidence(f: dict) -> dict:
               commit=(run_commits.get("cifar10-controller") or next(iter(run_commits.values()), "")).split("+")[0]
               or None)
     return dict(sorted(ev.items()))
+
+
+def _round(x: float, digits: int = 4):
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def _seed_evidence(seeds: dict) -> dict:
+    """The seed comparison's evidence keys (SEED_KEYS): null where fewer seeds than a value needs."""
+    ev = {"cifar_search_seeds_per_method": len(seeds["both"]), "cifar_search_seeds_used": list(seeds["both"])}
+    for key, _ in SEED_METRICS:
+        st = seeds["stats"][key]
+        for m in METHODS:
+            if key == "best_test_acc" and m == "random":
+                continue
+            values, mean, low, high = st[m]
+            ev.update({f"cifar_seeds_{m}_{key}_values": [_round(v) for v in values.values()] or None,
+                       f"cifar_seeds_{m}_{key}_mean": _round(mean), f"cifar_seeds_{m}_{key}_ci95_low": _round(low),
+                       f"cifar_seeds_{m}_{key}_ci95_high": _round(high)})
+        if st["difference"] is not None:
+            diff, low, high = st["difference"]
+            ev.update({f"cifar_seeds_difference_{key}_mean": _round(diff),
+                       f"cifar_seeds_difference_{key}_ci95_low": _round(low),
+                       f"cifar_seeds_difference_{key}_ci95_high": _round(high)})
+    return ev
 
 
 # ---------------------------------------------------------------------------------- render()
@@ -340,7 +485,7 @@ def _cifar_md(f: dict) -> list[str]:
         return []
     rows = [[_label(s), s["children"], s["failed"], s["mean_reward_first_quarter"], s["mean_reward_last_quarter"],
              s["ema"][-1], s["mean_value_last_quarter"], s["top1"], s["top5"]] for s in (cmp["c"], cmp["r"])]
-    return ["### CIFAR-10 CNN search: controller vs random search (same budget)", "",
+    return ["### CIFAR-10 CNN search: controller vs random search (same budget, search seed 0)", "",
             markdown_table(["run", "children", "failed", "mean reward, first 1/4", "mean reward, last 1/4",
                             "final moving-avg reward", "mean val acc, last 1/4", "best val acc",
                             "top-5 val acc"], rows, digits=4), "",
@@ -349,6 +494,71 @@ def _cifar_md(f: dict) -> list[str]:
             "![CIFAR-10 search: moving-average reward](nas/cifar10_moving_avg_reward.png)",
             "![CIFAR-10 search: top-5 validation accuracy so far](nas/cifar10_top5_val_acc.png)", "",
             *_reeval_md(cmp, "cifar10", "val acc")]
+
+
+def _fmt(x: float, digits: int = 4, sign: bool = False) -> str:
+    return (f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}") if math.isfinite(x) else "-"
+
+
+def _interval(mean: float, low: float, high: float, n: int, sign: bool = False) -> str:
+    """'0.3012 [0.2900, 0.3124] (n = 3)'; no bounds with one value."""
+    if not n:
+        return "-"
+    bounds = f" [{_fmt(low, sign=sign)}, {_fmt(high, sign=sign)}]" if math.isfinite(low) else ""
+    return f"{_fmt(mean, sign=sign)}{bounds} (n = {n})"
+
+
+def _seeds_md(f: dict) -> list[str]:
+    """The CIFAR-10 searches per search seed, their mean and 95% t-interval over seeds per method, and
+    the controller - random difference; labelled PARTIAL while fewer than SEED_TARGET seeds are
+    complete for both methods. [] while no seed has children."""
+    sd = f["seeds"]
+    rows = [row for m in METHODS for row in sd["rows"][m]]
+    if not any(row["children"] for row in rows):
+        return []
+    n, planned = len(sd["both"]), len(sd["seeds"])
+    table = [[row["dir"].name, row["seed"],
+              "complete" if row["state"] == "complete" else f"PARTIAL: {row['children']} of {row['total']}"
+              if row["state"] == "partial" else "not started", row["children"],
+              *(_fmt(row[key]) for key, _ in SEED_METRICS), (row["commit"] or "-")[:8]] for row in rows]
+    summary = []
+    for key, label in SEED_METRICS:
+        st = sd["stats"][key]
+        cells = [_interval(*st[m][1:], len(st[m][0])) if not (key == "best_test_acc" and m == "random")
+                 else "- (controller only)" for m in METHODS]
+        diff = st["difference"]
+        cells.append("-" if diff is None else
+                     _interval(*diff, min(len(st["controller"][0]), len(st["random"][0])), sign=True))
+        summary.append([label, *cells])
+    if n >= SEED_TARGET:
+        state = f"{n} search seeds complete for both methods ({', '.join(map(str, sd['both']))})."
+    else:
+        state = (f"**PARTIAL: {n} of the {SEED_TARGET} search seeds per method that the comparison needs are "
+                 f"complete for both methods** (budget `{f['budget']}` plans {planned} per method"
+                 + ("; an interval needs at least 2" if n < 2 else "; with 2 seeds the interval is very wide")
+                 + ").")
+    out = ["### CIFAR-10 search across search seeds: controller vs random search", "", state, "",
+           markdown_table(["run", "seed", "state", "children", *(label for _, label in SEED_METRICS), "commit"],
+                          table), "",
+           markdown_table(["number (complete seeds only)", "controller: mean [95% CI]", "random: mean [95% CI]",
+                           "controller - random [95% CI]"], summary), "",
+           "Each search seed is one whole search (controller or random, its own children). The best/top-5/top-15 "
+           "val acc are means of a search's best 1/5/15 successful children's validation accuracies (fewer when it "
+           "has fewer), over all its children; "
+           "\"re-evaluated\" is `reeval.json`'s mean over its top-5 distinct architectures retrained from 3 fresh "
+           "seeds; the retrained best child exists for the controller only. Intervals: 95% Student t-intervals "
+           "over the seeds complete for both methods, mean +- t_{0.975, n-1} s / sqrt(n); the difference uses "
+           "Welch's t-interval, unpaired (the two methods' searches are separate runs that sample different "
+           "architectures; the interval does not rely on pairing seed s of one with seed s of the other). With 3 seeds a bootstrap interval is unreliable (3 values "
+           "have only 10 distinct resamples and the percentile interval undercovers), so the t-interval, which "
+           "assumes roughly normal seed values, is the standard choice.", ""]
+    if sd["config_diff"]:
+        out += [f"The seeds' runs differ in config fields {', '.join(f'`{k}`' for k in sd['config_diff'])} "
+                "(each run's `config.json`); their numbers are not from one protocol.", ""]
+    commits = {row["commit"] for row in rows if row["commit"]}
+    if len(commits) > 1:
+        out += [f"The seeds' runs were made at {len(commits)} different commits (column `commit`).", ""]
+    return out
 
 
 def _final_md(f: dict) -> list[str]:
@@ -459,9 +669,11 @@ def _budget_md(f: dict) -> list[str]:
     rows = _cifar_budget_rows(f) + _ptb_budget_rows(f)
     if not rows:
         return []
+    seeds = ", ".join(map(str, f["seeds"]["seeds"]))
     return [BUDGET, "", markdown_table(["", "paper", "ours"], rows), "",
-            "One seed (0) per search. Paper values from `config.py` (profile `paper`), ours from each "
-            "run's `config.json` and `metrics.csv`.", ""]
+            f"CIFAR-10: search seeds {seeds} per method (the rows above are seed 0's runs; the other seeds' runs "
+            "use the same profile); PTB: one seed (0) per search. Paper values from `config.py` (profile "
+            "`paper`), ours from each run's `config.json` and `metrics.csv`.", ""]
 
 
 def _protocol_md(f: dict) -> list[str]:
@@ -490,7 +702,7 @@ def _protocol_md(f: dict) -> list[str]:
 
 def _intro_md(f: dict) -> list[str]:
     """What kind of search the numbers come from; then 'not run yet' or what is missing."""
-    budget, suffix = f["budget"], RUN_SUFFIX[f["budget"]]
+    budget, suffix = f["budget"], BUDGET_TAG[f["budget"]] + "-seed<n>"
     if budget == SMOKE:
         intro = ["**Smoke run: the whole pipeline at toy size (profile `smoke`: 6 children per search through "
                  "2 Ray workers, children of a few dozen images or tokens, 1 epoch), to check the plumbing. "
@@ -531,6 +743,16 @@ def headline(f: dict) -> str:
     if final is not None:
         parts.append(f"best child {final['test_error_pct']:.1f}% test error ({final.get('test_images', '?')} test "
                      f"images) vs paper {f['paper_row']['test_error_pct']}% ({f['table1_row'].rstrip(' (')})")
+    sd = f["seeds"]
+    if len(sd["both"]) >= 2:
+        parts.append(f"CIFAR-10 over {len(sd['both'])} search seeds"
+                     + (f" (PARTIAL: fewer than {SEED_TARGET})" if len(sd["both"]) < SEED_TARGET else "")
+                     + ": " + ", ".join(
+                         f"{label} controller - random {_fmt(d[0], sign=True)} (95% [{_fmt(d[1], sign=True)}, "
+                         f"{_fmt(d[2], sign=True)}])"
+                         for key, label in (("top5_val_acc", "top-5 val acc"),
+                                            ("top5_val_acc_reevaluated", "re-evaluated"))
+                         for d in [sd["stats"][key]["difference"]] if math.isfinite(d[0])))
     if ptb["n"]:
         re = _reevaluated(ptb)
         parts.append(f"PTB cell search, {ptb['n']} children: best val ppl controller {ptb['c']['top1']:.0f} vs random "
@@ -548,7 +770,7 @@ def headline(f: dict) -> str:
 def render(f: dict) -> str:
     """The section's body (links relative to results/), led by the ground-truth table's comparison."""
     lead = [f["sim_md"], ""] if f["sim"] is not None else []
-    parts = lead + _cifar_md(f) + _final_md(f) + _ptb_md(f) + _bench_md(f)
+    parts = lead + _cifar_md(f) + _final_md(f) + _seeds_md(f) + _ptb_md(f) + _bench_md(f)
     return "\n".join(_intro_md(f) + parts + _budget_md(f) + _protocol_md(f)).rstrip() + "\n"
 
 
@@ -581,5 +803,5 @@ def section(budget: str, runs_root: Path, results_dir: Path, readme: Path | None
             f"**Status: {f['status']}.** {head}", "", relink(body, PAPER, "readme").rstrip(), "",
             "Provenance of these numbers (run commits, package versions, wall times) and the deviations recorded "
             "in each run: `results/REPORT.md` (`python -m common.report`).", "", _deviations_md()]))
-    runs = [d for d in f["dirs"].values() if (d / "config.json").exists()]
+    runs = [d for d in _all_dirs(f).values() if (d / "config.json").exists()]
     return Section(f["status"], head, body, runs)

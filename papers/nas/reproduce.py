@@ -3,15 +3,17 @@
     python -m papers.nas.reproduce [--budget cpu|paper|smoke] [--runs runs] [--report-only]
 
 `run(budget, runs_root)` writes only under runs_root/nas/ and skips what is finished:
-  1. the four searches, each one run directory runs_root/nas/<search><suffix> (suffix -seed0 at
-     budget cpu, -paper-seed0 at paper, -smoke-seed0 at smoke): CIFAR-10 controller and random
-     search at the same budget, PTB recurrent-cell controller and random search (train.py);
+  1. the searches, each one run directory runs_root/nas/<search><tag>-seed<seed> (tag "" at budget
+     cpu, -paper at paper, -smoke at smoke): CIFAR-10 controller and random search at the same
+     budget from each seed of SEARCH_SEEDS[budget] (0, 1, 2 at budget cpu: 6 searches; seed 0 only
+     at paper and smoke), PTB recurrent-cell controller and random search from seed 0 (train.py);
+     seed 0's directories keep the names they always had (runs/nas/cifar10-controller-seed0, ...);
   2. the benchmark: child evaluations per hour with 1 and 2 Ray workers (benchmark.py ->
      runs_root/nas/benchmark.json), once; not at budget smoke;
-  3. the best child of the CIFAR-10 controller search retrained and tested (evaluate.py ->
-     <cifar10-controller run>/final/final.json);
+  3. the best child of each CIFAR-10 controller search (every seed) retrained and tested
+     (evaluate.py -> <cifar10-controller run>/final/final.json);
   4. each search's top-5 distinct architectures retrained from 3 fresh seeds (reevaluate.py ->
-     <run>/reeval.json).
+     <run>/reeval.json), every CIFAR-10 seed included.
 Budget smoke (about two minutes) checks the plumbing: the same four searches through the same
 2-worker Ray pool (one Ray instance for all four) with the `smoke` profile's toy children (6 per
 search), the retraining, and a re-evaluation of 2 architectures from 1 seed; its numbers mean nothing.
@@ -40,30 +42,48 @@ PROFILE = {("cpu", "cifar10"): ["--profile", "cpu"], ("cpu", "ptb"): ["--profile
            # smoke: toy children, but the cpu path's 2 Ray workers (the smoke profile alone trains in-process)
            ("smoke", "cifar10"): ["--profile", "smoke", "--set", "workers=2"],
            ("smoke", "ptb"): ["--profile", "smoke", "--set", "workers=2"]}
-RUN_SUFFIX = {"cpu": "-seed0", "paper": "-paper-seed0", "smoke": "-smoke-seed0"}
+#: run-directory tag of each budget: runs/nas/<search><tag>-seed<seed>
+BUDGET_TAG = {"cpu": "", "paper": "-paper", "smoke": "-smoke"}
+#: search seeds of the CIFAR-10 searches (controller and random alike) per budget; the PTB searches
+#: run seed 0 only. 3 seeds per method is the fewest a t-interval over seeds can be built on.
+SEARCH_SEEDS = {"cpu": (0, 1, 2), "paper": (0,), "smoke": (0,)}
 
 
-def run_dir(runs_root: Path, name: str, budget: str = "cpu") -> Path:
-    return Path(runs_root) / PAPER / f"{name}{RUN_SUFFIX[budget]}"
+def run_dir(runs_root: Path, name: str, budget: str = "cpu", seed: int = 0) -> Path:
+    return Path(runs_root) / PAPER / f"{name}{BUDGET_TAG[budget]}-seed{seed}"
+
+
+def search_seeds(name: str, budget: str) -> tuple[int, ...]:
+    """The seeds a search runs from at `budget`: SEARCH_SEEDS for CIFAR-10, (0,) for PTB."""
+    return SEARCH_SEEDS[budget] if SEARCHES[name][0] == "cifar10" else (0,)
+
+
+def search_runs(budget: str) -> list[tuple[str, int]]:
+    """(search name, seed) of every search run, in run order: the four seed-0 searches first."""
+    return ([(name, 0) for name in SEARCHES]
+            + [(name, seed) for name in SEARCHES for seed in search_seeds(name, budget) if seed])
 
 
 def run(budget: str, runs_root: Path) -> None:
-    """Train / resume the four searches, benchmark, retrain the best CIFAR-10 child, re-evaluate
-    each search's top architectures (the slow part). Writes only under runs_root/nas/; finished
-    parts are skipped. Budget smoke: no benchmark, and one Ray instance serves the four searches
-    (its start-up is most of a toy search's time)."""
+    """Train / resume the searches (budget cpu: CIFAR-10 controller and random from 3 seeds each,
+    PTB from seed 0), benchmark, retrain the best child of each CIFAR-10 controller search,
+    re-evaluate each search's top architectures (the slow part). Writes only under
+    runs_root/nas/; finished parts are skipped. Budget smoke: no benchmark, and one Ray instance
+    serves the four searches (its start-up is most of a toy search's time)."""
     from papers.nas import benchmark, evaluate, reevaluate, train   # heavy imports (TensorFlow, Ray) only here
 
     root = Path(runs_root) / PAPER
     root.mkdir(parents=True, exist_ok=True)
-    todo = [n for n in SEARCHES if not (run_dir(runs_root, n, budget) / "DONE").exists()]
+    runs = search_runs(budget)
+    todo = [(n, s) for n, s in runs if not (run_dir(runs_root, n, budget, s) / "DONE").exists()]
     shared_ray = budget == "smoke" and bool(todo)
     if shared_ray:
         train.init_ray()
     try:
-        for name, (task, search) in SEARCHES.items():
-            argv = PROFILE[(budget, task)] + ["--set", f"task={task}", "--set", f"search={search}",
-                                              "--run-dir", str(run_dir(runs_root, name, budget))]
+        for name, seed in runs:
+            task, search = SEARCHES[name]
+            argv = PROFILE[(budget, task)] + ["--set", f"task={task}", "--set", f"search={search}", "--seed",
+                                              str(seed), "--run-dir", str(run_dir(runs_root, name, budget, seed))]
             train.main(argv)
     finally:
         if shared_ray:
@@ -71,13 +91,14 @@ def run(budget: str, runs_root: Path) -> None:
             ray.shutdown()
     if budget != "smoke" and not (root / "benchmark.json").exists():
         benchmark.main(["--out", str(root / "benchmark.json")])
-    evaluate.evaluate(run_dir(runs_root, "cifar10-controller", budget))
-    for name in SEARCHES:            # the found architectures, measured again from fresh seeds
+    for seed in search_seeds("cifar10-controller", budget):
+        evaluate.evaluate(run_dir(runs_root, "cifar10-controller", budget, seed))
+    for name, seed in runs:          # the found architectures, measured again from fresh seeds
         if budget == "smoke":        # toy: 2 architectures, 1 seed, the search's validation size
-            reevaluate.reevaluate(run_dir(runs_root, name, budget), val_size=None, top=2,
+            reevaluate.reevaluate(run_dir(runs_root, name, budget, seed), val_size=None, top=2,
                                   seeds=reevaluate.SEEDS[:1])
         else:
-            reevaluate.reevaluate(run_dir(runs_root, name, budget))
+            reevaluate.reevaluate(run_dir(runs_root, name, budget, seed))
 
 
 if __name__ == "__main__":
