@@ -1,5 +1,5 @@
-"""No file of the repository names a folder of one machine (an absolute path under /work, /home,
-/root or /tmp): a user's checkout has none of them. Paths are relative to the repository root,
+"""No file of the repository names a folder of one machine (an absolute path into the top-level
+folders work, home, root or tmp): a user's checkout has none of them. Paths are relative to the repository root,
 or come from an option or an environment variable (REPRO_DATA_DIR, REPRO_RUNS_DIR)."""
 
 import re
