@@ -150,17 +150,14 @@ class AtariEnv:
         Returns the resulting frame and what happened during the no-ops."""
         noops = int(self._rng.integers(1, self.noop_max + 1)) if self.noop_max else 0
         single_frames = self.noop_unit == "emulator_frames"
-        repeat, self.action_repeat = self.action_repeat, 1 if single_frames else self.action_repeat
+        repeat = 1 if single_frames else self.action_repeat
         out = AtariStep(self._frame(), 0.0, False, False, False)
         reward, life_lost = 0.0, False
-        try:
-            for _ in range(noops + 1 if single_frames and noops else noops):
-                out = self.step(0)
-                reward, life_lost = reward + out.reward, life_lost or out.life_lost
-                if out.game_over or out.truncated:
-                    break
-        finally:
-            self.action_repeat = repeat
+        for _ in range(noops + 1 if single_frames and noops else noops):
+            out = self._repeat(0, repeat)
+            reward, life_lost = reward + out.reward, life_lost or out.life_lost
+            if out.game_over or out.truncated:
+                break
         return out._replace(reward=reward, life_lost=life_lost)
 
     def _frame(self) -> np.ndarray:
@@ -176,19 +173,23 @@ class AtariEnv:
 
     def step(self, action: int) -> AtariStep:
         """Repeat `action` for action_repeat frames; max-pool the last two; preprocess."""
+        return self._repeat(action, self.action_repeat)
+
+    def _repeat(self, action: int, repeat: int) -> AtariStep:
+        """Play `action` for `repeat` emulator frames; max-pool the last two; preprocess."""
         ale_action = self._actions[action]
         reward = 0.0
-        self._buffers[0] = self._buffers[1]        # with action_repeat 1, pool with the previous frame
-        for k in range(self.action_repeat):
+        self._buffers[0] = self._buffers[1]        # with repeat 1, pool with the previous frame
+        for k in range(repeat):
             reward += self.ale.act(ale_action)
             self.frames += 1
             self.episode_frames += 1
-            if k >= self.action_repeat - 2:
-                self._grab(k - self.action_repeat + 2)
+            if k >= repeat - 2:
+                self._grab(k - repeat + 2)
             if self.ale.game_over(with_truncation=False):
-                if k < self.action_repeat - 1:     # ended early: the final frame is the newest
+                if k < repeat - 1:                 # ended early: the final frame is the newest
                     self._grab(1)
-                    if k < self.action_repeat - 2:
+                    if k < repeat - 2:
                         self._buffers[0] = self._buffers[1]
                 break
         game_over = self.ale.game_over(with_truncation=False)   # the frame cap is not game over
