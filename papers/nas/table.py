@@ -44,7 +44,8 @@ from papers.nas.search_space import all_cnn_architectures, arch_string
 
 SPACE = "cnn2"                 # the `table` profile's space: 2 conv layers (see the module doc)
 DEFAULT_OUT = Path("results/nas") / f"table_{SPACE}.csv"
-SEEDS = 2                      # ours: the minimum; the noise they measure is reported next to the spread
+SEEDS = 2                      # ours: the fewest that measure seed noise (reported next to the spread);
+                               # a search then scores one seed drawn at random, as a real search sees one training
 ORDER_SEED = 2017              # ours: fixes the shuffled order in which the space is trained
 COLUMNS = ("arch", "seed", "status", "val_acc", "test_acc", "params", "seconds")
 META_EVERY = 20                # children between two writes of the .json (its session wall time)
