@@ -373,7 +373,7 @@ def experiment_section(paper: str, budget: str, runs_root: Path) -> tuple[str, l
     entries = read_sweep(runs_root, paper)
     states = [state(e, runs_root, entries.get(e.name)) for e in exps]
     counts = {s: sum(x.split(" (")[0] == s for x in states) for s in ("finished", "partial", "failed", "not run")}
-    out = ["### Experiments of the paper's tables (`python -m common.launch`)", "",
+    out = ["#### Experiments of the paper's tables (`python -m common.launch`)", "",
            f"Budget `{budget}`: {len(exps)} runs listed by `papers/{paper}/experiments.py`: "
            + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
            + f". `python -m common.launch --papers {paper} --budget {budget}` runs the missing ones "

@@ -88,7 +88,7 @@ def check(out: Path, timeout_s: float = 900) -> dict:
         "rerun": {"ran": sorted(f"{p}/{k}" for p, entries in rerun.items() for k, e in entries.items()
                                 if len(e["attempts"]) != len(sweeps[p][k]["attempts"])),
                   "status": rerun["memn2n"][fail_name]["status"], "launcher_exit_status": second.returncode},
-        "report_rebuilt": {"experiment_tables": text2.count("### Experiments of the paper's tables"),
+        "report_rebuilt": {"experiment_tables": text2.count("#### Experiments of the paper's tables"),
                            "dqn_nature_games_scored": int(scored.group(1)) if scored else 0,
                            "memn2n_runs_finished": text2.count("| finished |")},
         "seconds": round(time.time() - t0, 1),

@@ -16,10 +16,11 @@ Each paper offers two functions:
 `make reproduce` (common/reproduce.py) calls run() then this module; a user with runs made
 elsewhere (say on a GPU cluster) drops them into a runs folder and calls this module alone.
 The report is a pure function of the run directories: no clock, no current commit, so
-rebuilding it from the same runs gives the same file. Per paper it holds the paper's own
-section (tables next to the published numbers with their sources, plots, budget used against
-the paper's, evaluation protocol), then, from the run directories, a provenance table (profile,
-seed, state, wall time, commit, package versions) and the deviations in force.
+rebuilding it from the same runs gives the same file. Every paper's section has the same
+headings in the same order (the skeleton below): the paper's own part (tables next to the
+published numbers with their sources, plots, budget used against the paper's, evaluation
+protocol), then, from the run directories, the deviations from the paper in force and a
+provenance table (profile, seed, state, wall time, commit, package versions).
 
 Each paper's rendered section is also kept as `<results>/<paper>/report_section.json` (committed
 with the rest of results/). `--papers` rebuilds only the papers named, from their run
@@ -68,11 +69,11 @@ class Section:
     status    "complete" (every planned run finished), "partial" (some ran, or stopped early:
               the body says what is missing) or "not run"
     headline  one Markdown line for the overview table: our main number next to the paper's
-    body      Markdown: tables ours vs paper with each published number's source, plots as
-              ![..](<paper>/<file>.png) (relative to results/), the budget used against the
-              paper's, the evaluation protocol
-    runs      the run directories the numbers come from; the provenance table and the
-              deviations list are read from their config.json, deviations.json, versions.json
+    body      Markdown, the skeleton's parts from RESULTS to PROTOCOL: tables ours vs paper
+              with each published number's source, plots as ![..](<paper>/<file>.png)
+              (relative to results/), the budget used against the paper's, the evaluation protocol
+    runs      the run directories the numbers come from; the deviations list and the provenance
+              table are read from their config.json, deviations.json, versions.json
     """
     status: str
     headline: str
@@ -85,22 +86,31 @@ class Section:
 
 
 # ---------------------------------------------------------------------------------- the skeleton
-# A paper's section is made of these parts, in this order. rendered() writes the title, the status
-# line and the provenance; papers/<paper>/report.py renders the body between them (a paper whose
-# results are several tables, MemN2N, states its protocol first and each table's budget with it):
+# Every paper's section has these parts, in this order, with these "###" headings and no other
+# (a paper's own parts are "####" subsections of one of them). rendered() writes the title, the
+# status line, the deviations and the provenance; papers/<paper>/report.py renders the body
+# between them, from the banner to PROTOCOL (results_md() and plots_md() write the first two):
 #   ## <title>
 #   **Status: <status>.** <headline>      the headline: our main number next to the paper's
 #   smoke_banner(...)                     budget smoke only: the numbers are meaningless
 #   partial_note(missing)                 what is not finished yet, when anything is not
-#   ### ... ours vs the paper(s)          tables next to the published numbers (each with its
-#                                         source) and the plots, ![..](<paper>/<file>.png)
+#   RESULTS                               one "#### <title>" subsection per table of ours next to
+#                                         the published numbers (each with its source)
+#   PLOTS                                 every plot of the section, ![..](<paper>/<file>.png)
 #   BUDGET                                the budget used against the paper's
 #   PROTOCOL                              how the numbers were measured
-#   PROVENANCE                            runs (profile, seed, state, commit, versions), then
-#                                         the deviations from the paper in force in them
+#   DEVIATIONS                            the deviations from the paper in force in the runs
+#   PROVENANCE                            the runs: profile, seed, state, commit, versions
+# A heading with nothing under it is left out rather than written empty: PLOTS where a section
+# has no plot, and any part a section that has nothing run yet cannot fill. At budgets other than
+# cpu, build() adds the paper's experiment list (common/launch.py) as the last subsection of RESULTS.
+RESULTS = "### Results: ours vs the paper"
+PLOTS = "### Plots"
 BUDGET = "### Budget: used vs the paper's"
 PROTOCOL = "### Evaluation protocol"
+DEVIATIONS = "### Deviations from the paper"
 PROVENANCE = "### Runs and provenance"
+SKELETON = (RESULTS, PLOTS, BUDGET, PROTOCOL, DEVIATIONS, PROVENANCE)
 SMOKE = "smoke"
 SMOKE_HEADLINE = "smoke run (pipeline check, numbers meaningless): "
 
@@ -114,6 +124,27 @@ def smoke_banner(settings: str) -> str:
 def partial_note(missing: list[str]) -> str:
     """'**Partial.** Missing: a; b.' -- what a partial section still lacks."""
     return "**Partial.** Missing: " + "; ".join(missing) + "."
+
+
+def results_md(subsections: list[str]) -> str:
+    """RESULTS with the paper's tables under it, each a "#### <title>" subsection; "" without any."""
+    parts = [part.strip() for part in subsections if part.strip()]
+    return "\n\n".join([RESULTS, *parts]) if parts else ""
+
+
+def plots_md(markdown: str) -> str:
+    """PLOTS with the section's plots (`markdown`: the images and any words about them); "" when it
+    holds no image, so that no section has an empty PLOTS."""
+    return f"{PLOTS}\n\n{markdown.strip()}" if "![" in markdown else ""
+
+
+def add_to_results(body: str, subsection: str) -> str:
+    """`body` with one more "#### ..." subsection at the end of its RESULTS part."""
+    if RESULTS not in body:
+        return f"{body.rstrip()}\n\n{RESULTS}\n\n{subsection.strip()}\n"
+    after = [i for i in (body.find(f"\n{h}\n") for h in SKELETON[1:]) if i > body.index(RESULTS)]
+    at = min(after, default=len(body))
+    return f"{body[:at].rstrip()}\n\n{subsection.strip()}\n\n{body[at:].lstrip()}".rstrip() + "\n"
 
 
 def relink(markdown: str, paper: str, to: str) -> str:
@@ -191,6 +222,14 @@ def measured_file(paper: str, name: str, runs_root: Path, results_dir: Path, *,
     return None, ""
 
 
+def _run_name(run_dir: Path, runs_root: Path) -> str:
+    """'dqn/cpu-seed0': a run directory relative to the runs folder (else as given)."""
+    try:
+        return run_dir.resolve().relative_to(runs_root.resolve()).as_posix()
+    except ValueError:
+        return run_dir.as_posix()
+
+
 def run_record(run_dir: Path, runs_root: Path) -> dict:
     """What a run directory says about itself (written by common.run.Run)."""
     config = read_json(run_dir / "config.json") or {}
@@ -206,11 +245,7 @@ def run_record(run_dir: Path, runs_root: Path) -> dict:
         if wall is not None:
             break
     resumed = [commit_label(v) for v in versions.get("resumed_with", [])]
-    try:
-        name = run_dir.resolve().relative_to(runs_root.resolve()).as_posix()
-    except ValueError:
-        name = run_dir.as_posix()
-    return {"run": name,
+    return {"run": _run_name(run_dir, runs_root),
             "profile": config.get("profile", "?"),
             "seed": config.get("seed", "?"),
             "state": "complete" if summary is not None else ("partial" if config else "missing"),
@@ -244,25 +279,35 @@ def _grouped(records: list[dict]) -> list[dict]:
 
 
 def provenance(runs: list[Path], runs_root: Path) -> str:
-    """Provenance table of the runs, then the deviations in force (union over the runs)."""
+    """Provenance table of the runs (PROVENANCE's text)."""
     if not runs:
         return "_No run directories._"
     records = [run_record(Path(r), runs_root) for r in runs]
     columns = ["run", "profile", "seed", "state", "wall_time_min", "commit", "versions"]
-    parts = [markdown_table(columns, [[rec[c] for c in columns] for rec in _grouped(records)])]
+    return markdown_table(columns, [[rec[c] for c in columns] for rec in _grouped(records)])
+
+
+def deviations(runs: list[Path], runs_root: Path) -> str:
+    """The deviations in force, the union over the runs' deviations.json, each with the runs it
+    applies to (DEVIATIONS' text)."""
+    if not runs:
+        return "_No run directories._"
     seen: dict[tuple, list[str]] = {}
-    for r, rec in zip(runs, records):
+    for r in runs:
         for d in read_json(Path(r) / "deviations.json") or []:
             key = (d.get("field"), str(d.get("paper")), str(d.get("ours")), d.get("reason", ""))
-            seen.setdefault(key, []).append(rec["run"])
-    if seen:
-        rows = [[f"`{f}`", p, o, reason, "all" if len(who) == len(runs) else _runs_list(who)]
-                for (f, p, o, reason), who in sorted(seen.items(), key=lambda kv: (kv[0][0] or "", kv[0][2]))]
-        parts += ["", "Deviations in force (from each run's deviations.json):", "",
-                  markdown_table(["field", "paper", "ours", "reason", "runs"], rows)]
-    else:
-        parts += ["", "No deviations from the paper's values in these runs."]
-    return "\n".join(parts)
+            seen.setdefault(key, []).append(_run_name(Path(r), runs_root))
+    if not seen:
+        return "No deviations from the paper's values in these runs."
+    rows = [[f"`{f}`", p, o, reason, "all" if len(who) == len(runs) else _runs_list(who)]
+            for (f, p, o, reason), who in sorted(seen.items(), key=lambda kv: (kv[0][0] or "", kv[0][2]))]
+    return "\n".join(["Deviations in force (from each run's deviations.json):", "",
+                      markdown_table(["field", "paper", "ours", "reason", "runs"], rows)])
+
+
+def runs_md(runs: list[Path], runs_root: Path) -> str:
+    """The skeleton's last two parts, read from the run directories: DEVIATIONS, then PROVENANCE."""
+    return "\n".join([DEVIATIONS, "", deviations(runs, runs_root), "", PROVENANCE, "", provenance(runs, runs_root)])
 
 
 def _runs_list(names: list[str]) -> str:
@@ -293,7 +338,7 @@ def paper_section(paper: str, budget: str, runs_root: Path, results_dir: Path) -
 def rendered(paper: str, s: Section, runs_root: Path) -> dict:
     """A paper's part of the report as saved in <results>/<paper>/report_section.json."""
     text = "\n".join([f"## {TITLES[paper]}", "", f"**Status: {s.status}.** {s.headline}", "", s.body.strip(), "",
-                      PROVENANCE, "", provenance(s.runs, runs_root), ""])
+                      runs_md(s.runs, runs_root), ""])
     return {"status": s.status, "headline": s.headline, "markdown": text}
 
 
@@ -399,7 +444,7 @@ def build(budget: str = "cpu", runs_root: Path = ROOT / "runs", results_dir: Pat
             # the paper's experiment list with the state of each run (common/launch.py)
             from common.launch import experiment_section
             text, runs = experiment_section(paper, budget, runs_root)
-            section.body = f"{section.body.rstrip()}\n\n{text}"
+            section.body = add_to_results(section.body, text)
             listed = {Path(r).resolve() for r in section.runs}
             section.runs = [*section.runs, *(r for r in runs if r.resolve() not in listed)]
         new = rendered(paper, section, runs_root)

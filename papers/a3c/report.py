@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from common.report import (BUDGET, PROTOCOL, ROOT, SMOKE, SMOKE_HEADLINE, Section, measured_file, partial_note,
-                           relink, smoke_banner, write_evidence, write_readme_block)
+                           plots_md, relink, results_md, smoke_banner, write_evidence, write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from common.atari_eval import LEARNING_CRITERION, learning_shown
 from common.run import complete_checkpoints
@@ -282,8 +282,6 @@ def _pong_md(facts: dict) -> str:
                    f"{float(np.mean(facts['train_returns'][-16:])):.2f}.")
     if pong["diagnosis"]:
         md += " " + _health_sentence(pong["diagnosis"])
-    if "pong" in facts["plots"]:
-        md += "\n\n![A3C FF on Pong: training episode scores](a3c/pong_curve.png)"
     return md
 
 
@@ -301,9 +299,13 @@ def _checks_md(facts: dict) -> str:
          for m, c in checks.items()], 1)
     md += ("\n\nThe paper has no CartPole result; the criterion (mean return of the last 100 training "
            "episodes >= 195) is OpenAI Gym's CartPole-v0 threshold, a check that the algorithm learns.")
-    if "cartpole" in facts["plots"]:
-        md += "\n\n![CartPole-v1: mean return of 100 episodes](a3c/cartpole_curves.png)"
     return md
+
+
+def _plots_md(facts: dict) -> str:
+    images = {"pong": "![A3C FF on Pong: training episode scores](a3c/pong_curve.png)",
+              "cartpole": "![CartPole-v1: mean return of 100 episodes](a3c/cartpole_curves.png)"}
+    return plots_md("\n\n".join(images[name] for name in images if name in facts["plots"]))
 
 
 def _gil_verdict(ratio: float) -> str:
@@ -398,9 +400,9 @@ def render(facts: dict) -> str:
     parts = [smoke_banner("profile `smoke`, tiny runs")] if facts["smoke"] else []
     if facts["missing"]:
         parts.append(partial_note(facts["missing"]))
-    parts += ["### Results: ours vs the paper\n\n" + _pong_md(facts), _checks_md(facts), _bench_md(facts),
-              _sources_md(facts), _budget_md(facts), _protocol_md(facts)]
-    return "\n\n".join(parts) + "\n"
+    parts += [results_md([_pong_md(facts), _checks_md(facts), _bench_md(facts), _sources_md(facts)]),
+              _plots_md(facts), _budget_md(facts), _protocol_md(facts)]
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 # ---------------------------------------------------------------------------------- section()

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from common.atari_eval import LEARNING_CRITERION, learning_shown
-from common.report import (BUDGET, PROTOCOL, PROVENANCE, SMOKE, Section, measured_file, provenance, relink,
+from common.report import (BUDGET, PROTOCOL, SMOKE, Section, measured_file, plots_md, relink, results_md, runs_md,
                            write_evidence, write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from common.run import complete_checkpoints
@@ -366,9 +366,9 @@ def _intro_md(facts: dict) -> list[str]:
 
 
 def _dopamine_md(facts: dict) -> list[str]:
-    out = ["### Pong, like for like: ours vs Dopamine's published DQN", ""]
+    out = ["#### Pong, like for like: ours vs Dopamine's published DQN", ""]
     if facts["comparison"]:
-        return out + [dopamine.render(facts["comparison"], f"{PAPER}/dopamine_pong.png"),
+        return out + [dopamine.render(facts["comparison"], None),
                       "Both sides: `--profile dopamine` (Dopamine's dqn.gin, config.py); the differences "
                       "left are listed in the DQN README. Numbers from `python -m papers.dqn.dopamine "
                       "RUN_DIR ...` (results/dqn/dopamine_pong.json).", ""]
@@ -378,7 +378,7 @@ def _dopamine_md(facts: dict) -> list[str]:
 
 
 def _pong_md(facts: dict, ev: dict) -> list[str]:
-    """Our Pong scores next to the papers' (the Dopamine comparison first)."""
+    """Our Pong scores next to the papers'."""
     p, nature, p13 = facts["pong"], facts["nature_pong"], facts["pong_2013"]
     final = p["final"]
     score = (f"{final['mean_return']:.2f} +- {final['std_return']:.2f} (checkpoint at agent step "
@@ -399,8 +399,8 @@ def _pong_md(facts: dict, ev: dict) -> list[str]:
     learning = {True: "yes", False: "no", None: "not measured (no evaluated checkpoint)"}[ev["pong_run_learning_shown"]]
     if facts["smoke"]:
         learning = "not judged (smoke run)"
-    return _dopamine_md(facts) + [
-        "### Pong: ours vs the papers", "",
+    return [
+        "#### Pong: ours vs the papers", "",
         f"Run `{p['shown']}` (`--profile {facts['profile']}`). Learning shown by the final score "
         f"({LEARNING_CRITERION}): **{learning}**.", "",
         markdown_table(["Pong", "score", "source"], rows, digits=2)]
@@ -408,7 +408,7 @@ def _pong_md(facts: dict, ev: dict) -> list[str]:
 
 def _cartpole_md(facts: dict) -> list[str]:
     carts = facts["carts"]
-    out = ["", "### CartPole-v1 algorithm check (not in the papers)", ""]
+    out = ["#### CartPole-v1 algorithm check (not in the papers)", ""]
     if not carts:
         return out + ["Not run."]
     crow = [[f"`{_shown(c['dir'], facts['runs_root'])}`", c["seed"], "yes" if c["complete"] else "no",
@@ -422,7 +422,7 @@ def _cartpole_md(facts: dict) -> list[str]:
 
 def _bench_md(facts: dict, ev: dict) -> list[str]:
     bench = facts["bench"]
-    out = ["", "### Benchmark (`python -m papers.dqn.benchmark`, Nature settings, Pong)", ""]
+    out = ["#### Benchmark (`python -m papers.dqn.benchmark`, Nature settings, Pong)", ""]
     if bench:
         brows = [["replay bytes per transition (target <= 7,200)", bench.get("replay_bytes_per_transition")],
                  [f"isolated train step, updates/s (batch 32, {bench.get('precision', '?')})",
@@ -448,9 +448,9 @@ def _bench_md(facts: dict, ev: dict) -> list[str]:
     return out
 
 
-def _plots_md(facts: dict) -> list[str]:
+def _plots_md(facts: dict) -> str:
     plot, cart_plot = facts["pong"]["plot"], facts["cart_plot"]
-    out = ["", "### Plots", ""]
+    out = [f"![Pong, ours vs Dopamine]({PAPER}/dopamine_pong.png)", ""] if facts["comparison"] else []
     if plot is not None:
         csv_name = plot.with_suffix(".csv").name
         out += [f"![Pong: our training games and periodic evaluations]({PAPER}/{plot.name})", "",
@@ -461,7 +461,7 @@ def _plots_md(facts: dict) -> list[str]:
         out += [f"![CartPole-v1: greedy evaluations and training games]({PAPER}/{cart_plot.name})"]
     else:
         out += ["No CartPole run: no curve."]
-    return out
+    return plots_md("\n".join(out))
 
 
 def _budget_md(facts: dict) -> list[str]:
@@ -488,7 +488,7 @@ def _budget_md(facts: dict) -> list[str]:
                 + (f" = {ckpt['state']['env_frames']:,} frames" if ckpt and "env_frames" in ckpt.get("state", {}) else ""))
     carts = "; ".join(f"seed {c['seed']} {_fmt_int(c['agent_steps'])} of {_fmt_int(c['budget'])} agent steps"
                       + (f", {float(c['wall_time_s']):.0f} s" if c["wall_time_s"] else "") for c in facts["carts"])
-    return ["", BUDGET, "", f"Pong (`{p['shown']}`, last row of `metrics.csv`{held}):", "",
+    return [BUDGET, "", f"Pong (`{p['shown']}`, last row of `metrics.csv`{held}):", "",
             markdown_table(["", "ours (used)", f"ours (planned, `--profile {facts['profile']}`)", "paper (Nature)"],
                            rows),
             "", "CartPole-v1: " + (carts if facts["carts"] else "not run") + "."]
@@ -498,7 +498,7 @@ def _protocol_md(facts: dict, ev: dict) -> list[str]:
     p = facts["pong"]
     cfg = p["cfg"]
     return [
-        "", PROTOCOL, "",
+        PROTOCOL, "",
         "* **Final score** (`python -m papers.dqn.evaluate`, run by `reproduce.run()` on the newest "
         "checkpoint and cached in `<run dir>/evaluation/`): the Nature protocol (Mnih et al. 2015, Methods): "
         f"{EVAL.describe()}. The Nature and random numbers of the table are "
@@ -524,8 +524,10 @@ def _protocol_md(facts: dict, ev: dict) -> list[str]:
 def render(facts: dict, ev: dict | None = None) -> str:
     """The section's body (links relative to results/); `ev`: evidence(facts), computed if not given."""
     ev = ev if ev is not None else evidence(facts)
-    return "\n".join(_intro_md(facts) + _pong_md(facts, ev) + _cartpole_md(facts) + _bench_md(facts, ev)
-                     + _plots_md(facts) + _budget_md(facts) + _protocol_md(facts, ev))
+    tables = [_dopamine_md(facts), _pong_md(facts, ev), _cartpole_md(facts), _bench_md(facts, ev)]
+    parts = ["\n".join(_intro_md(facts)), results_md(["\n".join(t) for t in tables]), _plots_md(facts),
+             "\n".join(_budget_md(facts)), "\n".join(_protocol_md(facts, ev))]
+    return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
 # ---------------------------------------------------------------------------------- section()
@@ -545,5 +547,5 @@ def section(budget: str, runs_root: Path, results_dir: Path, readme: Path | None
     if readme is not None and budget == "cpu":
         write_readme_block(Path(readme), "results", "\n".join([
             f"**Status: {facts['status']}.** {head}", "", relink(body, PAPER, "readme"), "",
-            PROVENANCE, "", provenance(facts["run_dirs"], runs_root)]))
+            runs_md(facts["run_dirs"], runs_root)]))
     return Section(facts["status"], head, body, facts["run_dirs"])

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from common.report import (SMOKE, SMOKE_HEADLINE, Section, commit_label, measured_file, relink, smoke_banner,
-                           write_evidence, write_readme_block)
+from common.report import (BUDGET, PROTOCOL, SMOKE, SMOKE_HEADLINE, Section, commit_label, measured_file, plots_md,
+                           relink, results_md, smoke_banner, write_evidence, write_readme_block)
 from common.results import bar_chart, curve_plot, markdown_table, read_json, read_published
 from papers.memn2n.evaluate import select_best
 from papers.memn2n.tables import PASS_PCT, TABLES, Table, ptb_dir, run_dir, seeds, tasks
@@ -51,11 +51,11 @@ BUDGET_TEXT = {
     "joint": "the paper's 10 repeats of 30 LS + 60 epochs (config_babi_joint.m), run as processes whose repeats are pooled",
     "10k": "paper: 10 repeats of 20 LS + 100 epochs; cpu budget: see the table's settings",
 }
-PROTOCOL = ("Evaluation protocol: per task, the test error over the task's 1,000 test questions of the one run (of all "
-            "repeats) with the lowest training error, the paper's selection rule (ties: validation error, then run "
-            "index); a task fails when that error is above 5%. Supporting facts are never used (weak supervision). "
-            "PTB: perplexity over the whole test stream in sequential windows, the model with the best validation "
-            "perplexity.")
+PROTOCOL_TEXT = ("Per task, the test error over the task's 1,000 test questions of the one run (of all "
+                 "repeats) with the lowest training error, the paper's selection rule (ties: validation error, then "
+                 "run index); a task fails when that error is above 5%. Supporting facts are never used (weak "
+                 "supervision). PTB: perplexity over the whole test stream in sequential windows, the model with the "
+                 "best validation perplexity.")
 
 
 # ---------------------------------------------------------------------------------- collect()
@@ -273,7 +273,7 @@ def budget_line(table: Table, budget: str) -> str:
 
 def table_section(table: Table, res: dict, paper: dict, budget: str) -> str:
     """One table: its budget, our mean and failures next to the paper's, the per-task table."""
-    head = f"### {table.title}\n\n"
+    head = f"#### {table.title}\n\n"
     if table.sets:
         head += (f"Same configuration as the main PE LS RN table except `{' '.join(table.sets)}`: the gaps below are "
                  f"what that choice costs.\n\n")
@@ -291,19 +291,18 @@ def table_section(table: Table, res: dict, paper: dict, budget: str) -> str:
     if res["missing"]:
         status += f" Task(s) {res['missing']} missing: the 10k training file of task 3 is not in the data folder."
     return (head + status + "\n\n" + md + ("\n\nTasks more than 5 points from the paper's column:\n"
-                                           + "\n".join(notes) if notes else "") +
-            f"\n\n![{table.name}](memn2n/{table.name}.png)")
+                                           + "\n".join(notes) if notes else ""))
 
 
 def _rerun_md(rerun: dict) -> str:
-    return (f"### Timed re-run of the 1k PE LS RN table\n\n`python -m papers.memn2n.benchmark --table "
+    return (f"#### Timed re-run of the 1k PE LS RN table\n\n`python -m papers.memn2n.benchmark --table "
             f"runs/memn2n/timing` re-trained all 20 tasks x 10 repeats from scratch: {rerun['wall_min']:.1f} min of "
             f"wall time (sum of the per-task runs), mean error {rerun['mean_error']:.2f}; the largest per-task "
             f"difference to the table above is {rerun['max_diff']:.2f} points (same seed and config).")
 
 
 def _ptb_md(ptb: dict | None, budget: str) -> str:
-    head = "### Penn Treebank language model\n\n"
+    head = "#### Penn Treebank language model\n\n"
     if ptb is None:
         return head + "PTB language model: not run yet (or not finished)."
     s, cfg = ptb["summary"], ptb["cfg"]
@@ -313,23 +312,36 @@ def _ptb_md(ptb: dict | None, budget: str) -> str:
           f"memn2n/ptb_{budget}"]] +
         [[f"paper {r['hidden']}/{r['hops']}/{r['memory']}", r["valid_ppl"] or None, r["test_ppl"], r["source"][:60]]
          for r in ptb["paper_rows"]])
-    return head + (f"PTB language model (Sec. 5), budget: {ptb['budget_text']}.\n\n{md}\n\n"
-                   f"![PTB curve](memn2n/ptb_curve.png)")
+    return head + f"PTB language model (Sec. 5), budget: {ptb['budget_text']}.\n\n{md}"
+
+
+def _plots_md(facts: dict) -> str:
+    """Each table's bar chart, ours vs the paper per task, then the PTB learning curve."""
+    images = [f"![{t['table'].name}](memn2n/{t['table'].name}.png)" for t in facts["tables"] if t["res"]["best"]]
+    images += ["![PTB curve](memn2n/ptb_curve.png)"] if facts["ptb"] else []
+    return plots_md("\n\n".join(images))
+
+
+def _budget_md() -> str:
+    """MemN2N gives each table's budget with the table (budget_line()): BUDGET says where."""
+    return (f"{BUDGET}\n\nGiven per table, in its subsection above: the paper's schedule next to our settings and "
+            "processes (the line \"Budget: ...\") and our wall time; the PTB model's, in its subsection.")
 
 
 def render(facts: dict) -> str:
     """The section's body (links relative to results/)."""
-    budget, parts = facts["budget"], [PROTOCOL]
-    if facts["smoke"]:
-        parts.insert(0, smoke_banner("the first two tasks of each table and the PTB model at profile `smoke`"))
-    parts += [table_section(t["table"], t["res"], t["paper"], budget) for t in facts["tables"]]
+    budget = facts["budget"]
+    tables = [table_section(t["table"], t["res"], t["paper"], budget) for t in facts["tables"]]
     if facts["rerun"]:
-        parts.append(_rerun_md(facts["rerun"]))
+        tables.append(_rerun_md(facts["rerun"]))
     if facts["bench"] is not None:
-        parts.append("### Throughput (`python -m papers.memn2n.benchmark`, output in results/memn2n/benchmark.txt)"
-                     f"\n\nFrom {facts['bench_from']}.\n\n```\n" + facts["bench"].strip() + "\n```")
-    parts.append(_ptb_md(facts["ptb"], budget))
-    return "\n\n".join(parts)
+        tables.append("#### Throughput (`python -m papers.memn2n.benchmark`, output in results/memn2n/benchmark.txt)"
+                      f"\n\nFrom {facts['bench_from']}.\n\n```\n" + facts["bench"].strip() + "\n```")
+    tables.append(_ptb_md(facts["ptb"], budget))
+    banner = [smoke_banner("the first two tasks of each table and the PTB model at profile `smoke`")] \
+        if facts["smoke"] else []
+    parts = banner + [results_md(tables), _plots_md(facts), _budget_md(), f"{PROTOCOL}\n\n{PROTOCOL_TEXT}"]
+    return "\n\n".join(part for part in parts if part)
 
 
 def headline(facts: dict) -> str:

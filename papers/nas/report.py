@@ -29,8 +29,8 @@ from pathlib import Path
 from scipy import stats
 
 from common.config import build, deviations_markdown
-from common.report import (BUDGET, PROTOCOL, SMOKE, Section, measured_file, partial_note, relink, write_evidence,
-                           write_readme_block)
+from common.report import (BUDGET, PROTOCOL, SMOKE, Section, measured_file, partial_note, plots_md, relink,
+                           results_md, write_evidence, write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from papers.nas import losses
 from papers.nas.config import PROFILES, NASConfig
@@ -485,14 +485,12 @@ def _cifar_md(f: dict) -> list[str]:
         return []
     rows = [[_label(s), s["children"], s["failed"], s["mean_reward_first_quarter"], s["mean_reward_last_quarter"],
              s["ema"][-1], s["mean_value_last_quarter"], s["top1"], s["top5"]] for s in (cmp["c"], cmp["r"])]
-    return ["### CIFAR-10 CNN search: controller vs random search (same budget, search seed 0)", "",
+    return ["#### CIFAR-10 CNN search: controller vs random search (same budget, search seed 0)", "",
             markdown_table(["run", "children", "failed", "mean reward, first 1/4", "mean reward, last 1/4",
                             "final moving-avg reward", "mean val acc, last 1/4", "best val acc",
                             "top-5 val acc"], rows, digits=4), "",
             "The paper shows no CIFAR-10 search curve or validation accuracies of its children to compare "
             "with; its control experiment (RL vs random search) is on the PTB search.", "",
-            "![CIFAR-10 search: moving-average reward](nas/cifar10_moving_avg_reward.png)",
-            "![CIFAR-10 search: top-5 validation accuracy so far](nas/cifar10_top5_val_acc.png)", "",
             *_reeval_md(cmp, "cifar10", "val acc")]
 
 
@@ -537,7 +535,7 @@ def _seeds_md(f: dict) -> list[str]:
                  f"complete for both methods** (budget `{f['budget']}` plans {planned} per method"
                  + ("; an interval needs at least 2" if n < 2 else "; with 2 seeds the interval is very wide")
                  + ").")
-    out = ["### CIFAR-10 search across search seeds: controller vs random search", "", state, "",
+    out = ["#### CIFAR-10 search across search seeds: controller vs random search", "", state, "",
            markdown_table(["run", "seed", "state", "children", *(label for _, label in SEED_METRICS), "commit"],
                           table), "",
            markdown_table(["number (complete seeds only)", "controller: mean [95% CI]", "random: mean [95% CI]",
@@ -573,7 +571,7 @@ def _final_md(f: dict) -> list[str]:
                  len(final["arch"].split("|")), f"{final['params'] / 1e6:.3f}", final["test_error_pct"],
                  f"ours: {final['test_set']}, retrained {final['final_epochs']} epochs on "
                  f"{final['final_train_size']} images{image}"])
-    return ["### Best found CIFAR-10 architecture, retrained, next to the paper's Table 1", "",
+    return ["#### Best found CIFAR-10 architecture, retrained, next to the paper's Table 1", "",
             markdown_table(["model", "depth", "params (M)", "test error %", "source"], rows, digits=2), "",
             f"Published numbers: `papers/nas/published/nas_cifar10.csv`; sources: {legend}.", ""]
 
@@ -585,10 +583,9 @@ def _ptb_md(f: dict) -> list[str]:
     rows = [[_label(s), s["children"], s["failed"], f"{s['ema'][-1]:.3g}", s["mean_value_last_quarter"], s["top1"],
              s["top5"]] for s in (cmp["c"], cmp["r"])]
     legend, ids = _sources(ptb_pub)
-    return ["### PTB recurrent-cell search: controller vs random search (same budget)", "",
+    return ["#### PTB recurrent-cell search: controller vs random search (same budget)", "",
             markdown_table(["run", "children", "failed", "final moving-avg reward", "mean val ppl, last 1/4",
                             "best val ppl", "mean of best-5 val ppl"], rows, digits=1), "",
-            "![PTB cell search: moving-average reward](nas/ptb_moving_avg_reward.png)", "",
             "The paper's PTB numbers (Table 2) are test perplexities of the best cell trained at full scale; "
             "ours are validation perplexities of proxy children and are not comparable in value:", "",
             markdown_table(["model", "params (M)", "test ppl", "source"],
@@ -601,11 +598,11 @@ def _ptb_md(f: dict) -> list[str]:
 def _bench_md(f: dict) -> list[str]:
     bench = f["bench"]
     if f["budget"] == SMOKE:
-        return ["### Child evaluations per hour", "", "benchmark: not measured at the smoke budget.", ""]
+        return ["#### Child evaluations per hour", "", "benchmark: not measured at the smoke budget.", ""]
     if bench is None:
         return []
     by = {row["workers"]: row for row in bench["settings"]}
-    return ["### Child evaluations per hour (measured on 2 shared CPU cores)", "",
+    return ["#### Child evaluations per hour (measured on 2 shared CPU cores)", "",
             markdown_table(["Ray workers", "children timed", "wall s", "evaluations / hour", "start-up s"],
                            [[w, by[w]["children"], by[w]["wall_s"], by[w]["evals_per_hour"], by[w]["startup_s"]]
                             for w in sorted(by)], digits=1), "",
@@ -767,11 +764,33 @@ def headline(f: dict) -> str:
     return "smoke run, numbers meaningless: " + head if f["budget"] == SMOKE else head
 
 
+def _sim_md(f: dict) -> tuple[str, list[str]]:
+    """simulate.py's snippet (sim_search.md) as a RESULTS subsection, and its images apart (for PLOTS)."""
+    if f["sim"] is None:
+        return "", []
+    lines = f["sim_md"].splitlines()
+    text = ["#" + line if line.startswith("### ") else line for line in lines if not line.startswith("![")]
+    return "\n".join(text), [line for line in lines if line.startswith("![")]
+
+
+def _plots_md(f: dict) -> str:
+    """The plots of the ground-truth table's searches, the CIFAR-10 searches and the PTB searches."""
+    groups = [_sim_md(f)[1]]
+    if f["cifar10"]["n"]:
+        groups.append(["![CIFAR-10 search: moving-average reward](nas/cifar10_moving_avg_reward.png)",
+                       "![CIFAR-10 search: top-5 validation accuracy so far](nas/cifar10_top5_val_acc.png)"])
+    if f["ptb"]["n"]:
+        groups.append(["![PTB cell search: moving-average reward](nas/ptb_moving_avg_reward.png)"])
+    return plots_md("\n\n".join("\n".join(images) for images in groups if images))
+
+
 def render(f: dict) -> str:
-    """The section's body (links relative to results/), led by the ground-truth table's comparison."""
-    lead = [f["sim_md"], ""] if f["sim"] is not None else []
-    parts = lead + _cifar_md(f) + _final_md(f) + _seeds_md(f) + _ptb_md(f) + _bench_md(f)
-    return "\n".join(_intro_md(f) + parts + _budget_md(f) + _protocol_md(f)).rstrip() + "\n"
+    """The section's body (links relative to results/), its results led by the ground-truth table's comparison."""
+    tables = [_sim_md(f)[0], *("\n".join(part) for part in (_cifar_md(f), _final_md(f), _seeds_md(f), _ptb_md(f),
+                                                            _bench_md(f)))]
+    parts = ["\n".join(_intro_md(f)), results_md(tables), _plots_md(f), "\n".join(_budget_md(f)),
+             "\n".join(_protocol_md(f))]
+    return "\n\n".join(part.strip() for part in parts if part.strip()) + "\n"
 
 
 # ---------------------------------------------------------------------------------- section()

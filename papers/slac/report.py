@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from common.report import (BUDGET, PROTOCOL, PROVENANCE, SMOKE, SMOKE_HEADLINE, Section, measured_file,
-                           partial_note, provenance, relink, shown, smoke_banner, write_evidence,
+from common.report import (BUDGET, DEVIATIONS, PROTOCOL, SMOKE, SMOKE_HEADLINE, Section, measured_file,
+                           partial_note, plots_md, relink, results_md, runs_md, shown, smoke_banner, write_evidence,
                            write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from papers.slac.config import SlacConfig, action_repeat
@@ -217,7 +217,7 @@ def _curve_md(f: dict) -> str:
     """Our evaluations next to the published curve at the same env steps."""
     ev, (px, pm, ps) = f["evidence"], f["curve"]
     return "\n".join([
-        "### Evaluation return, ours vs the paper", "",
+        "#### Evaluation return, ours vs the paper", "",
         f"Run `{shown(f['run_dir'])}` (profile `{f['profile']}`, task `{f['task']}`, action repeat {f['repeat']}, "
         f"commit `{ev['commit']}`{' with uncommitted changes' if ev['commit_dirty'] else ''}). "
         f"Mean return of {ev['cpu_eval_episodes']} evaluation episodes per point; "
@@ -242,7 +242,7 @@ def _main_numbers_md(f: dict) -> str:
     rows += [[f"published {r['variant']}", f"{int(r['env_steps']):,}", float(r["mean_return"]),
               float(r["std_return"]), f"`{shown(PUBLISHED_RETURNS)}`" + ("" if len(sources) == 1 else
                                                                       f": {r['source']}")] for r in ref]
-    parts = ["Main numbers:", "", markdown_table(["", "env steps", "return", "std", "source"], rows)]
+    parts = ["#### Main numbers", "", markdown_table(["", "env steps", "return", "std", "source"], rows)]
     if len(sources) == 1:
         parts += ["", f"Source of the published rows (`{shown(PUBLISHED_RETURNS)}`): {sources[0]}."]
     if f["logged"]:
@@ -253,13 +253,14 @@ def _main_numbers_md(f: dict) -> str:
 
 
 def _figures_md(f: dict) -> str:
+    """PLOTS: our curves, then the model's reconstructions."""
     parts = [" ".join(f"![{c}](slac/{name})" for c, name in f["figures"] if not name.startswith("recon"))]
     recon = [(c, name) for c, name in f["figures"] if name.startswith("recon")]
     if recon:
         parts += ["", "Reconstructions (rows: ground truth / posterior / open-loop prior from the first "
                   "frame), first and last evaluation:", ""]
         parts += [f"![{c}](slac/{name})" for c, name in recon]
-    return "\n".join(parts)
+    return plots_md("\n".join(parts))
 
 
 def speed_rows(b: dict) -> list[list]:
@@ -276,7 +277,7 @@ def speed_rows(b: dict) -> list[list]:
 
 
 def _speed_md(f: dict) -> str:
-    head = "### Speed on this machine\n\n"
+    head = "#### Speed on this machine\n\n"
     if f["smoke"]:
         return head + ("Not measured at the smoke budget (`python -m papers.slac.benchmark`, or the cpu "
                        "budget, measures it).")
@@ -323,7 +324,7 @@ def _budget_md(f: dict) -> str:
                       markdown_table(["", f"ours, planned (`{f['profile']}`)", "ours, reached",
                                       "paper (official code)"], rows), "",
                       f"{len(deviations(cfg))} config fields differ from the paper's; the list with reasons "
-                      f"is under the provenance table."])
+                      f"is under \"{DEVIATIONS.lstrip('# ')}\" below."])
 
 
 def _protocol_md(f: dict) -> str:
@@ -352,8 +353,9 @@ def render(f: dict) -> str:
             f"measured at the smoke budget"))
     if f["missing"]:
         parts.append(partial_note(f["missing"]))
-    parts += [_curve_md(f), _main_numbers_md(f), _figures_md(f), _speed_md(f), _budget_md(f), _protocol_md(f)]
-    return "\n\n".join(parts) + "\n"
+    parts += [results_md([_curve_md(f), _main_numbers_md(f), _speed_md(f)]), _figures_md(f), _budget_md(f),
+              _protocol_md(f)]
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 # ---------------------------------------------------------------------------------- section()
@@ -377,6 +379,6 @@ def section(budget: str, runs_root: Path, results_dir: Path, readme: Path | None
     body = render(f)
     (results_dir / "RESULTS.md").write_text(relink(body, PAPER, "results"))
     if readme is not None and budget == "cpu":  # other budgets never touch the README
-        write_readme_block(readme, "results", relink(body, PAPER, "readme").rstrip()
-                           + f"\n\n{PROVENANCE}\n\n" + provenance(runs, runs_root))
+        write_readme_block(readme, "results",
+                           relink(body, PAPER, "readme").rstrip() + "\n\n" + runs_md(runs, runs_root))
     return Section("complete" if not f["missing"] else "partial", headline(f), body, runs)

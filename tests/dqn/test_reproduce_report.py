@@ -122,7 +122,7 @@ def test_report_is_deterministic_and_reads_only_the_runs(runs, tmp_path):
     images = [line.split("](", 1)[1].rstrip(")") for line in first.body.splitlines() if line.startswith("![")]
     assert images and all((results.parent / p).exists() for p in images)
     # the order the contract asks for
-    order = [first.body.index(h) for h in ("### Pong", "### Plots", "### Budget", "### Evaluation protocol")]
+    order = [first.body.index(h) for h in ("### Results", "### Plots", "### Budget", "### Evaluation protocol")]
     assert order == sorted(order) and "\n## " not in first.body
 
 

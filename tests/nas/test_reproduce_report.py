@@ -148,7 +148,7 @@ def test_complete_runs(tmp_path):
     assert section.status == "complete" and "Missing" not in section.body and len(section.runs) == 8
     assert section.headline.startswith("ground-truth table (1,458 architectures x 2 seeds), 30 search seeds x 200 "
                                        "architectures: no difference")
-    assert section.body.index("on a ground-truth table") < section.body.index("### CIFAR-10 CNN search")
+    assert section.body.index("on a ground-truth table") < section.body.index("#### CIFAR-10 CNN search")
     assert "re-evaluated from fresh seeds: 0.300 vs 0.260" in section.headline
     assert "top-5 re-evaluated 850 vs 870" in section.headline
     evidence = json.loads((tmp_path / "results" / "nas" / "evidence.json").read_text())
@@ -216,7 +216,7 @@ def test_three_seeds_per_method_t_intervals_by_hand(tmp_path):
     # seed 0's keys keep their meaning
     assert ev["cifar_controller_top5_val_acc"] == 0.25 and ev["cifar_controller_top5_val_acc_reevaluated"] == 0.30
     assert set(report.EVIDENCE_KEYS) <= set(ev)
-    assert "### CIFAR-10 search across search seeds" in section.body and "PARTIAL: " not in section.body
+    assert "#### CIFAR-10 search across search seeds" in section.body and "PARTIAL: " not in section.body
     assert f"0.3200 [{0.32 - half:.4f}, {0.32 + half:.4f}] (n = 3)" in section.body
     assert "cifar10-random-seed2" in section.body and "Welch" in section.body
     assert "CIFAR-10 over 3 search seeds: top-5 val acc controller - random +0.0200" in section.headline

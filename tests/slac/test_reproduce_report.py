@@ -75,7 +75,7 @@ def test_report_is_deterministic_and_copies_measurements(tmp_path):
     for name in ("random_policy.json", "benchmark.json", "eval_return_vs_published.png", "model_losses.png"):
         assert (tmp_path / "results" / name).exists(), name
     assert "](slac/eval_return_vs_published.png)" in first.body
-    for heading in ("### Evaluation return", "### Budget: used vs the paper's", "### Evaluation protocol"):
+    for heading in ("#### Evaluation return", "### Budget: used vs the paper's", "### Evaluation protocol"):
         assert heading in first.body
     assert "\n## " not in first.body
 
