@@ -127,7 +127,11 @@ def test_simulate_writes_curves_plots_evidence_and_snippet(tmp_path):
     assert ev["table_architectures"] == 128 and ev["table_wall_hours"] == 0.5 and ev["sim_budget_architectures"] == 20
     assert ev["table_seed_noise_std"] == pytest.approx(0.005 / np.sqrt(2), rel=0.05)
     assert ev["sim_difference_ci95_low"] <= ev["sim_difference_ci95_high"] and 0 <= ev["sim_p_value"] <= 1
-    assert record["test"]["verdict"] in (tmp_path / "sim_search.md").read_text()
+    md = (tmp_path / "sim_search.md").read_text()
+    assert record["test"]["verdict"] in md
+    with open(tmp_path / "sim_curves.csv") as f:                 # the paper's measure, from the final curves
+        final = {r["method"]: float(r["top5_val_mean"]) for r in csv.DictReader(f) if r["sampled"] == "20"}
+    assert (f"is {final['controller']:.4f} for the controller and {final['random']:.4f} for random search" in md)
     with open(tmp_path / "sim_curves.csv") as f:
         assert len(list(csv.DictReader(f))) == 2 * 20
     with pytest.raises(simulate.UserError, match="at most 20%"):
