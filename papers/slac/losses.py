@@ -3,15 +3,19 @@
 Notation: x_t images, a_t actions, r_t rewards, z_t = (z^1_t, z^2_t) latents, q posterior,
 p prior, pi the policy on the history h_t = (x_{t-7..t}, a_{t-8..t-1}), alpha the entropy weight.
 
-Latent model (paper Sec. 4, Eq. 7-8; official code `compute_loss`):
+Latent model (paper Sec. 5, Eq. 7, the model loss J_M, with the reward model of App. B; official
+code `compute_loss`):
     ELBO = E_q[ sum_{t=1}^{tau+1} log p(x_t | z_t)  -  sum_{t=1}^{tau+1} KL(q(z^1_t|...) || p(z^1_t|...))
                 + sum_{t=1}^{tau} log p(r_t | z_t, a_t, z_{t+1}) ]          (mean over the batch)
-    (the z^2 factors are shared by prior and posterior, so their KL is 0.)
-Soft actor-critic on the latent (paper Eq. 9-10, tf_agents SacAgent as used by the official code):
+    (the z^2 factors are shared by prior and posterior, so their KL is 0: App. B, Eq. 23-27.)
+Soft actor-critic on the latent (paper Sec. 5, Eq. 8-10: J_Q, the soft value V, J_pi; the alpha
+loss is the automatic temperature tuning Sec. 5 takes from prior work; tf_agents SacAgent as used
+by the official code):
     y      = r_t + gamma * d_t * ( min_i Qbar_i(z_{t+1}, a') - alpha log pi(a' | h_{t+1}) ),  a' ~ pi
     J_Q    = sum_i 0.5 * mean (Q_i(z_t, a_t) - y)^2
     J_pi   = mean( alpha log pi(a | h_t) - min_i Q_i(z_t, a) ),  a ~ pi
     J_alpha= mean( log_alpha * (-log pi(a | h_t) - target_entropy) ),  target_entropy = -|A|
+Paper numbers: the NeurIPS 2020 submission (see README, reading guide).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The sequential latent variable model of SLAC (Lee et al. 2020, Sec. 4 and Fig. 2), per the
-official code (alexlee-gk/slac `SlacModelDistributionNetwork`).
+"""The sequential latent variable model of SLAC (Lee et al. 2020: Sec. 5, 'latent variable
+model', and App. B, its factorisation and model diagram; numbers of the NeurIPS 2020 submission,
+see README), per the official code (alexlee-gk/slac `SlacModelDistributionNetwork`).
 
 Two latent levels per step, z_t = (z^1_t [32], z^2_t [256]):
     p(z^1_1) = N(0, I)                         q(z^1_1 | x_1)
