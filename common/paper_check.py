@@ -109,8 +109,8 @@ def _nas_child_epoch(cfg, result: dict) -> dict:
 
 
 def _slac_curve_end(cfg, result: dict) -> dict:
-    """The paper reports returns up to 500,000 env steps (Lee 2020, Fig. 5 and Table 1); the
-    official num_iterations (the budget above) runs far past that."""
+    """The paper reports returns up to 500,000 env steps (Lee 2020, Sec. 6.1 and the official curves in
+    alexlee-gk/slac data/slac/); the official num_iterations (the budget above) runs far past that."""
     from papers.slac.config import action_repeat
     steps = 500_000 // action_repeat(cfg.task)
     per = result.get("seconds_per_unit")

@@ -36,9 +36,10 @@ class BabiConfig:
     val_split: str = param("last", source=f"{CODE}: config_babi.m takes the last 10%, config_babi_joint.m a random 10%",
                            choices=("last", "random"))
     # ---- model
-    embedding_dim: int = param(20, source=f"{P}, Sec. 4.2 (d = 20 single task); {CODE} config_babi.m input_dim",
+    embedding_dim: int = param(20, source=f"{P}, Sec. 4.4 (d = 20 for independent training); "
+                                          f"{CODE} config_babi.m input_dim",
                                unit="dimensions", bounds=">= 1")
-    hops: int = param(3, source=f"{P}, Sec. 4.2 / Table 1 (K = 3)", unit="hops", bounds=">= 1")
+    hops: int = param(3, source=f"{P}, Sec. 4.1 (K = 3 hops unless stated otherwise)", unit="hops", bounds=">= 1")
     sentence_repr: str = param("pe", source=f"{P}, Sec. 4.1 (BoW, Position Encoding)", choices=("bow", "pe"))
     pe_formula: str = param("code", source=f"{P}, Sec. 4.1: l_kj = (1 - j/J) - (k/d)(1 - 2j/J), J = words in the sentence; "
                                            f"{CODE} build_model.m: l_kj = 1 + 4(k - (d+1)/2)(j - (J+1)/2)/(dJ), "
@@ -117,18 +118,22 @@ class LMConfig:
                             bounds=">= 0")
     hops: int = param(7, source=f"{P}, Table 2 (best PTB: 7 hops)", unit="hops", bounds=">= 1")
     memory_size: int = param(200, source=f"{P}, Table 2 (best PTB: memory 200)", unit="words", bounds=">= 1")
-    batch_size: int = param(128, source=f"{P}, Sec. 5 (batch 128); {LMCODE} batchsize", unit="windows", bounds=">= 1")
-    lr: float = param(0.01, source=f"{P}, Sec. 5 (eta = 0.01); {LMCODE} sdt", unit="SGD step size (NLL summed)",
+    batch_size: int = param(128, source=f"{P}, Sec. 5.1 (batch 128); {LMCODE} batchsize", unit="windows", bounds=">= 1")
+    lr: float = param(0.01, source=f"{P}, Sec. 5.1 (the QA tasks' procedure otherwise: eta = 0.01, Sec. 4.2); "
+                                   f"{LMCODE} sdt", unit="SGD step size (NLL summed)",
                       bounds="> 0")
-    lr_anneal: float = param(1.5, source=f"{P}, Sec. 5 (divided by 1.5 when validation cost stops decreasing); "
+    lr_anneal: float = param(1.5, source=f"{P}, Sec. 5.1 (divided by 1.5 when the validation cost has not "
+                                        "decreased after an epoch); "
                                         f"{LMCODE} (valid cost > 0.9999 x previous)", unit="divisor", bounds=">= 1")
-    min_lr: float = param(1e-5, source=f"{LMCODE} (stop when lr < 1e-5)", unit="SGD step size", bounds=">= 0")
-    epochs: int = param(100, source=f"{P}, Sec. 5 (100 epochs); {LMCODE} nepoch", unit="epochs", bounds=">= 1")
+    min_lr: float = param(1e-5, source=f"{P}, Sec. 5.1 (training ends when eta < 1e-5); {LMCODE}",
+                          unit="SGD step size", bounds=">= 0")
+    epochs: int = param(100, source=f"{P}, Sec. 5.1 ('after 50 epochs or so' eta falls below 1e-5); "
+                                    f"{LMCODE} nepoch = 100 caps it", unit="epochs", bounds=">= 1")
     epoch_size: int = param(0, source=f"{LMCODE}: one epoch = ceil(train words / batch) random windows",
                             unit="updates per epoch (0 = the official size)", bounds=">= 0")
-    max_grad_norm: float = param(50.0, source=f"{P}, Sec. 5 (clip 50); {LMCODE} maxgradnorm, one global norm",
+    max_grad_norm: float = param(50.0, source=f"{P}, Sec. 5.1 (clip 50); {LMCODE} maxgradnorm, one global norm",
                                  unit="l2 norm", bounds="> 0")
-    init_std: float = param(0.05, source=f"{P}, Sec. 5 (N(0, 0.05)); {LMCODE} init_std", unit="standard deviation",
+    init_std: float = param(0.05, source=f"{P}, Sec. 5.1 (N(0, 0.05)); {LMCODE} init_std", unit="standard deviation",
                             bounds=">= 0")
     init_query: float = param(0.1, source=f"{P}, Sec. 5 (constant query 0.1); {LMCODE} init_hid", unit="value",
                               bounds="any")

@@ -45,7 +45,9 @@ def action_repeat(task: str) -> int:
 @dataclass(frozen=True)
 class SlacConfig:
     # ---------------------------------------------------------------- environment
-    task: str = param("cartpole_swingup", source="ours: the cheapest of the paper's six DMC tasks (Fig. 5)",
+    task: str = param("cartpole_swingup",
+                      source="ours: the cheapest of the six DMC tasks of the official curves (alexlee-gk/slac@14a366e "
+                             "data/slac/)",
                       choices=tuple(ACTION_REPEAT), help="the action repeat follows the task (ACTION_REPEAT)",
                       selects=True)
     image_size: int = param(64, source=f"{TRAIN_EVAL} observation_render_size=64", unit="pixels", choices=(64,),

@@ -114,7 +114,7 @@ def test_smoke_lm(tmp_path):
 @pytest.mark.slow
 @pytest.mark.data('babi')
 def test_task1_1k_reaches_paper_error(tmp_path):
-    """The paper's task-1 error is 0.0%; pass = <= 5% (Sec. 4.2), best of 2 repeats here."""
+    """The paper's task-1 error is 0.0%; pass = <= 5% (Table 1: a task fails above 5%), best of 2 repeats here."""
     summary = train.main(["--run-dir", str(tmp_path / "t1"), "--set", "task=1", "--set", "repeats=2"])
     assert summary["test_error_pct"] <= 5.0
 
