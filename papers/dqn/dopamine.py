@@ -187,7 +187,8 @@ def main(argv=None) -> int:
     ev = read_json(ev_path) or {}
     ev.update(evidence(c))
     ev_path.write_text(json.dumps(ev, indent=2) + "\n")
-    write_readme_block(args.readme, "dopamine", relink(render(c, "dqn/dopamine_pong.png"), "dqn", "readme"))
+    write_readme_block(args.readme, "dopamine", relink(render(c, "dqn/dopamine_pong.png"), "dqn", "readme"),
+                       command="python -m papers.dqn.dopamine")
     print(render(c, None))
     return 0
 

@@ -160,7 +160,7 @@ def test_command_writes_results_evidence_and_the_readme_block(tmp_path):
     results.mkdir()
     (results / "evidence.json").write_text(json.dumps({"commit": "x"}))
     readme = tmp_path / "README.md"
-    readme.write_text("top\n<!-- GENERATED:dopamine (python -m common.report) -->\nold\n"
+    readme.write_text("top\n<!-- GENERATED:dopamine (python -m papers.dqn.dopamine) -->\nold\n"
                       "<!-- /GENERATED:dopamine -->\nbottom\n")
     assert dopamine.main([str(a), "--results", str(results), "--readme", str(readme)]) == 0
     ev = json.loads((results / "evidence.json").read_text())
