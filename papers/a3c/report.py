@@ -325,8 +325,9 @@ def _bench_md(facts: dict) -> str:
             ["threads", "env frames/s", "x 1 thread", "env", "forward", "update", "sync"],
             [[r["threads"], r["env_frames_per_s"], r["speedup"]] +
              [r.get(f"share_{k}", 0.0) for k in ("env", "forward", "update", "sync")] for r in bench["rows"]], 2)
-        md += (f"\n\nPaper: x{float(sp['speedup'])} with {sp['threads']} threads "
-               f"(on 16 cores) [3]; ours: x{by_threads.get(16, {}).get('speedup', '-')} with 16 threads on "
+        md += (f"\n\nPaper: x{float(sp['speedup'])} with {sp['threads']} threads [3], a different quantity: the "
+               f"time to reach a reference score with 1 thread over the time with {sp['threads']} (mean over 7 "
+               f"games); ours: env frames/s x{by_threads.get(16, {}).get('speedup', '-')} with 16 threads on "
                f"{bench.get('cpu_count', '?')} cores. `ale.act` calls/s: "
                f"{bench['ale_act_per_s_1_thread']:,} with one thread, "
                f"{bench['ale_act_per_s_2_threads']:,} with two threads on two emulators "

@@ -57,3 +57,21 @@ def test_a_gap_outside_our_runs_is_systematic_and_an_ablation_names_its_setting(
     ablation = report._why([19.3, 37.1], 10.5, 18, ("pe_formula=paper",))
     assert "caused by `pe_formula=paper`" in ablation and "not identified" not in ablation
     assert report._why([50.0, 55.9], 0.4, 16).endswith("stay near 50%).")
+
+
+def test_paper_columns_are_the_papers_tables_and_the_10k_mean_skips_task_3():
+    # Table 1 (1k) and Appendix A Table 3 (10k), column PE LS RN: values from the paper
+    one_k, ten_k = report.paper_column(TABLES["1k_pe_ls_rn"]), report.paper_column(TABLES["10k_pe_ls_rn"])
+    assert sorted(one_k) == sorted(ten_k) == list(range(1, 21))
+    assert (ten_k[3], ten_k[17], ten_k[19]) == (9.3, 40.7, 66.5)
+    assert abs(sum(one_k.values()) / 20 - TABLES["1k_pe_ls_rn"].paper_mean) < 0.05
+    assert abs(sum(ten_k.values()) / 20 - TABLES["10k_pe_ls_rn"].paper_mean) < 0.05
+    # the 10k table runs 19 tasks: the paper's mean row is over the same 19
+    table = TABLES["10k_pe_ls_rn"]
+    ours = {t: ten_k[t] + 1.0 for t in table.tasks}                # within 5 points: no per-task notes
+    res = {"best": ours, "mean_all": ours, "repeats": 3, "runs": {}}
+    md, _ = report.table_markdown(table, res, ten_k)
+    mean_row = next(line for line in md.splitlines() if line.startswith("| **mean**"))
+    expected = sum(v for t, v in ten_k.items() if t != 3) / 19
+    assert round(expected, 1) != round(sum(ten_k.values()) / 20, 1)     # 6.5 over 19 tasks, 6.6 over 20
+    assert mean_row.split("|")[4].strip() == f"{expected:.1f}", mean_row
