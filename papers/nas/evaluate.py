@@ -9,7 +9,7 @@ history is trained again from scratch for `final_epochs` on `final_train_size` i
 batch-norm epsilon and the epoch of the learning-rate decay; not reproduced), and its error on
 the test images is measured once at the end: the full test set when `test_batch` is present,
 else the first 1,000 test images (labelled so). Writes <run-dir>/final/{curve.csv, final.json};
-re-running skips a finished evaluation.
+re-running skips a finished evaluation. The search's `child_max_seconds` does not apply here.
 """
 
 from __future__ import annotations
@@ -50,7 +50,10 @@ def evaluate(run_dir: Path, seed: int = 0) -> dict:
 
     data = cifar10_split(dataclasses.replace(cfg, train_size=cfg.final_train_size))
     x_test, y_test, test_label = cifar10_test(cfg.image_size, data["mean"], data["std"])
-    result = train_cifar_child(cfg, child["actions"], data, seed, epochs=cfg.final_epochs, keep_model=True)
+    # the search's cap on one child's seconds is for children (a stuck one becomes a failure); the
+    # retraining runs final_epochs on final_train_size images and is never cut short
+    final_cfg = dataclasses.replace(cfg, child_max_seconds=0.0)
+    result = train_cifar_child(final_cfg, child["actions"], data, seed, epochs=cfg.final_epochs, keep_model=True)
     import numpy as np
     predict = result["model"].predict_on_batch
     test_acc = float(np.mean(np.concatenate([np.argmax(predict(x_test[k:k + 500]), -1)
