@@ -180,11 +180,14 @@ def write_evidence(results_dir: Path, evidence: dict) -> Path:
 
 
 def shown(path: Path) -> str:
-    """A path as the report shows it: relative to the repository when inside it."""
-    try:
-        return Path(path).resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+    """A path as the report shows it: relative to the repository when inside it (a `runs` link to a
+    folder elsewhere shows as `runs`)."""
+    for candidate in (Path(path).absolute(), Path(path).resolve()):
+        try:
+            return candidate.relative_to(ROOT).as_posix()
+        except ValueError:
+            continue
+    return Path(path).as_posix()
 
 
 def commit_label(versions: dict, missing: str = "?") -> str:

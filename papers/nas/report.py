@@ -232,9 +232,10 @@ def _seeds(runs_root: Path, budget: str) -> dict:
             per[m] = (values, *t_interval(list(values.values())))
         diff = welch_interval(list(per["controller"][0].values()), list(per["random"][0].values()))
         out["stats"][key] = {**per, "difference": None if key == "best_test_acc" else diff}
+    # fields in which the runs differ, besides `search` itself (the variable the comparison is about)
     configs = [row["config"] for m in METHODS for row in rows[m] if row["config"]]
-    out["config_diff"] = sorted({k for c in configs for k in c if c.get(k) != configs[0].get(k)}
-                                | {k for c in configs for k in configs[0] if k not in c})
+    out["config_diff"] = sorted(({k for c in configs for k in c if c.get(k) != configs[0].get(k)}
+                                 | {k for c in configs for k in configs[0] if k not in c}) - {"search"})
     return out
 
 
@@ -565,7 +566,7 @@ def _final_md(f: dict) -> list[str]:
         return []
     legend, ids = _sources(published)
     rows = [[p["model"], p["depth"] or "-", p["params_M"] or "-", p["test_error_pct"],
-             f"paper Table 1 [{ids[p['source']]}]"] for p in published]
+             f"paper [{ids[p['source']]}]"] for p in published]
     image = f" at {cfg['image_size']}x{cfg['image_size']}" if cfg else ""
     rows.append([f"best child of our {f['scale']} search: `{final['arch']}`".replace("|", "\\|"),
                  len(final["arch"].split("|")), f"{final['params'] / 1e6:.3f}", final["test_error_pct"],

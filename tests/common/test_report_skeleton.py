@@ -2,6 +2,8 @@
 from the hand-made run directories of its own report test, has exactly the fixed "###" headings
 in the fixed order, PLOTS left out only where the section has no image."""
 
+import os
+
 import pytest
 
 from common import report
@@ -68,3 +70,16 @@ def test_a_subsection_added_to_results_ends_it():
     added = report.add_to_results(body, "#### Experiments\n\n| e |")
     assert added.index("#### A") < added.index("#### Experiments") < added.index(report.PLOTS)
     assert report.add_to_results("Not run yet.", "#### E").startswith(f"Not run yet.\n\n{report.RESULTS}\n\n#### E")
+
+
+def test_shown_keeps_a_runs_link_inside_the_repository(tmp_path):
+    elsewhere = tmp_path / "runs-kept-outside"
+    elsewhere.mkdir()
+    link = report.ROOT / f"runs-link-test-{os.getpid()}"
+    link.symlink_to(elsewhere)
+    try:
+        assert report.shown(link) == link.name                       # not the folder it points to
+        assert report.shown(link / "nas") == f"{link.name}/nas"
+        assert report.shown(elsewhere) == elsewhere.as_posix()     # outside the repository: as given
+    finally:
+        link.unlink()

@@ -133,7 +133,8 @@ def test_partial_runs_say_what_is_missing_and_rebuild_identically(tmp_path):
     for image in ("cifar10_moving_avg_reward.png", "cifar10_top5_val_acc.png", "ptb_moving_avg_reward.png"):
         assert f"](nas/{image})" in first.body and (results.parent / "nas" / image).exists()
         assert f"](../../results/nas/{image})" in text
-    for heading in ("### Budget: used vs the paper's", "### Evaluation protocol", "paper Table 1"):
+    for heading in ("### Budget: used vs the paper's", "### Evaluation protocol", "next to the paper's Table 1",
+                    "| paper [1] |"):
         assert heading in first.body
     assert "\n## " not in "\n" + first.body
 
@@ -220,6 +221,24 @@ def test_three_seeds_per_method_t_intervals_by_hand(tmp_path):
     assert f"0.3200 [{0.32 - half:.4f}, {0.32 + half:.4f}] (n = 3)" in section.body
     assert "cifar10-random-seed2" in section.body and "Welch" in section.body
     assert "CIFAR-10 over 3 search seeds: top-5 val acc controller - random +0.0200" in section.headline
+
+
+def _set_config(run_dir, **fields):
+    saved = json.loads((run_dir / "config.json").read_text())
+    saved["config"].update(fields)
+    (run_dir / "config.json").write_text(json.dumps(saved))
+
+
+def test_seed_runs_warn_of_config_differences_other_than_the_search(tmp_path):
+    runs = tmp_path / "runs"
+    _fake_runs(runs, random_done=True, seeds=(0, 1, 2))
+    for seed in (0, 1, 2):                              # the compared variable: never a warning
+        _set_config(reproduce.run_dir(runs, "cifar10-random", seed=seed), search="random")
+    section = report.section("cpu", runs, tmp_path / "results" / "nas", readme=None)
+    assert "differ in config fields" not in section.body
+    _set_config(reproduce.run_dir(runs, "cifar10-random", seed=2), child_epochs=7)
+    section = report.section("cpu", runs, tmp_path / "results" / "nas", readme=None)
+    assert "The seeds' runs differ in config fields `child_epochs`" in section.body
 
 
 def test_one_seed_per_method_is_labelled_partial(tmp_path):
