@@ -774,9 +774,9 @@ def _sim_md(f: dict) -> tuple[str, list[str]]:
     return "\n".join(text), [line for line in lines if line.startswith("![")]
 
 
-def _plots_md(f: dict) -> str:
+def _plots_md(f: dict, sim_images: list[str]) -> str:
     """The plots of the ground-truth table's searches, the CIFAR-10 searches and the PTB searches."""
-    groups = [_sim_md(f)[1]]
+    groups = [sim_images]
     if f["cifar10"]["n"]:
         groups.append(["![CIFAR-10 search: moving-average reward](nas/cifar10_moving_avg_reward.png)",
                        "![CIFAR-10 search: top-5 validation accuracy so far](nas/cifar10_top5_val_acc.png)"])
@@ -787,9 +787,10 @@ def _plots_md(f: dict) -> str:
 
 def render(f: dict) -> str:
     """The section's body (links relative to results/), its results led by the ground-truth table's comparison."""
-    tables = [_sim_md(f)[0], *("\n".join(part) for part in (_cifar_md(f), _final_md(f), _seeds_md(f), _ptb_md(f),
-                                                            _bench_md(f)))]
-    parts = ["\n".join(_intro_md(f)), results_md(tables), _plots_md(f), "\n".join(_budget_md(f)),
+    sim_text, sim_images = _sim_md(f)
+    tables = [sim_text, *("\n".join(part) for part in (_cifar_md(f), _final_md(f), _seeds_md(f), _ptb_md(f),
+                                                       _bench_md(f)))]
+    parts = ["\n".join(_intro_md(f)), results_md(tables), _plots_md(f, sim_images), "\n".join(_budget_md(f)),
              "\n".join(_protocol_md(f))]
     return "\n\n".join(part.strip() for part in parts if part.strip()) + "\n"
 
