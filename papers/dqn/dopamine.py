@@ -11,9 +11,10 @@ that ends at least 250,000 agent steps later.
     python -m papers.dqn.dopamine RUN_DIR [RUN_DIR ...] [--iterations 4] [--results results/dqn]
 
 writes results/dqn/dopamine_pong.{json,md,png}, adds the `dopamine_pong_*` keys to
-results/dqn/evidence.json and rewrites the README's `dopamine` block (papers/dqn/README.md). Criterion, fixed before the runs: for each complete iteration, is our
-seed mean inside the range (min..max) of Dopamine's 5 seeds? The fraction of iterations where it
-is summarises the comparison.
+results/dqn/evidence.json and rewrites the README's `dopamine` block (papers/dqn/README.md).
+
+Criterion, fixed before the runs: for each complete iteration, is our seed mean inside the range
+(min..max) of Dopamine's 5 seeds? The fraction of iterations where it is summarises the comparison.
 """
 
 from __future__ import annotations

@@ -6,7 +6,14 @@ not end the game), raw game score (no reward clipping).
     python -m papers.dqn.evaluate --run-dir runs/dqn/cpu-seed0 [--episodes 30] [--epsilon 0.05]
 
 restores the newest complete checkpoint of a training run and writes
-<run-dir>/evaluation/eval.csv (one row per episode) and eval_summary.json.
+<run-dir>/evaluation/eval.csv (one row per episode), eval_summary.json and the network it scored
+(online.weights.h5; the report keeps it under results/dqn/weights/ when it is small).
+
+    python -m papers.dqn.evaluate --weights results/dqn/weights/pong-cpu-seed0.weights.h5 [--out DIR]
+
+scores such kept weights with the same protocol (the network is rebuilt from the run's config in
+the .json beside them; the same --seed plays the same games as the run's own evaluation) and
+prints the summary (with --out: eval.csv and eval_summary.json there too).
 """
 
 from __future__ import annotations
@@ -20,12 +27,15 @@ import numpy as np
 
 from common import atari_eval
 from common.errors import UserError, run_main
+from common.report import weights_record
 from common.run import RunDirError
 from common.run import latest_checkpoint as newest_complete
 from papers.dqn.envs import make_env, make_history
 
 #: the protocol of the final score (the reports render it; LEARNING_CRITERION judges it)
 PROTOCOL = atari_eval.NATURE
+#: the scored network, saved beside eval.csv by an evaluation of a run's checkpoint
+WEIGHTS = "online.weights.h5"
 
 
 class NoCheckpointError(UserError, FileNotFoundError):
@@ -64,50 +74,96 @@ def latest_checkpoint(run_dir: Path) -> tuple[int, Path]:
     return newest
 
 
-def load_run_config(run_dir: Path):
-    """The resolved config saved in a run directory."""
+def config_from_record(record: dict):
+    """The resolved config of a run's config.json record (profile + config fields)."""
     from common.config import apply_overrides
     from papers.dqn.config import config_class
+    return apply_overrides(config_class(record.get("profile", ""))(), record["config"])
+
+
+def load_run_config(run_dir: Path):
+    """The resolved config saved in a run directory."""
     path = run_dir / "config.json"
     if not path.exists():
         raise RunDirError(f"{path} not found; pass the --run-dir of a training run")
-    record = json.loads(path.read_text())
-    return apply_overrides(config_class(record.get("profile", ""))(), record["config"])
+    return config_from_record(json.loads(path.read_text()))
+
+
+def _agent(cfg, seed: int):
+    """An untrained agent of the run's network, in the run's arithmetic (float32: TF32 off)."""
+    from common.precision import set_precision
+    from papers.dqn.agent import DQNAgent
+    from papers.dqn.envs import state_spec
+    set_precision(cfg.precision)
+    probe = make_env(cfg, seed, cfg.eval_episode_frames)
+    shape, dtype = state_spec(cfg)
+    agent = DQNAgent(cfg, probe.n_actions, shape, dtype)
+    probe.close()
+    return agent
+
+
+def _from_run(run_dir: Path, seed: int):
+    """(config, agent with the newest complete checkpoint's online network, label)."""
+    import tensorflow as tf
+    cfg = load_run_config(run_dir)
+    step, prefix = latest_checkpoint(run_dir)
+    agent = _agent(cfg, seed)
+    tf.train.Checkpoint(online=agent.online).restore(str(prefix)).expect_partial()
+    return cfg, agent, step, f"checkpoint {prefix.name} (agent step {step})"
+
+
+def _from_weights(weights: Path, seed: int):
+    """(config, agent with kept weights, label), the config from the record beside them."""
+    record_path = weights_record(weights)
+    if not weights.is_file() or not record_path.is_file():
+        raise UserError(f"{weights if not weights.is_file() else record_path} not found; --weights takes a "
+                        f"results/dqn/weights/*.weights.h5 file with its .json beside it (written by the report)")
+    record = json.loads(record_path.read_text())
+    cfg = config_from_record(record)
+    agent = _agent(cfg, seed)
+    try:
+        agent.online.load_weights(str(weights))
+    except ValueError as e:
+        raise UserError(f"{weights} does not fit the network of {record_path.name} ({e}); keep the pair "
+                        f"the report wrote together") from None
+    return cfg, agent, record.get("agent_steps"), f"weights {weights.name} (agent step {record.get('agent_steps')})"
+
+
+def _write(out: Path, rows: list[dict], summary: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "eval.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    (out / "eval_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m papers.dqn.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run-dir", type=Path, required=True, help="a training run directory")
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--run-dir", type=Path, help="a training run directory (its newest checkpoint)")
+    source.add_argument("--weights", type=Path, help="kept weights, results/dqn/weights/*.weights.h5")
+    ap.add_argument("--out", type=Path, help="with --weights: also write eval.csv and eval_summary.json here")
     atari_eval.add_flags(ap, PROTOCOL)
     args = ap.parse_args(argv)
-    cfg = load_run_config(args.run_dir)
-    step, prefix = latest_checkpoint(args.run_dir)
-    import tensorflow as tf
-    from common.precision import set_precision
-    from papers.dqn.agent import DQNAgent
-    from papers.dqn.envs import state_spec
-    set_precision(cfg.precision)                  # the run's arithmetic (float32: TF32 off)
-    probe = make_env(cfg, args.seed, cfg.eval_episode_frames)
-    shape, dtype = state_spec(cfg)
-    agent = DQNAgent(cfg, probe.n_actions, shape, dtype)
-    probe.close()
-    tf.train.Checkpoint(online=agent.online).restore(str(prefix)).expect_partial()
-    print(f"[dqn.evaluate] {cfg.env}: checkpoint {prefix.name} (agent step {step}), "
-          f"{args.episodes} episodes, epsilon {args.epsilon}, cap {args.max_frames} frames", flush=True)
+    if args.run_dir is not None:
+        cfg, agent, step, label = _from_run(args.run_dir, args.seed)
+    else:
+        cfg, agent, step, label = _from_weights(args.weights, args.seed)
+    print(f"[dqn.evaluate] {cfg.env}: {label}, {args.episodes} episodes, epsilon {args.epsilon}, "
+          f"cap {args.max_frames} frames", flush=True)
     rows = evaluate(agent, cfg, args.seed, args.episodes, args.epsilon, args.max_frames)
-    out = args.run_dir / "evaluation"
-    out.mkdir(exist_ok=True)
-    with open(out / "eval.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
     summary = {"env": cfg.env, "agent_steps": step,
                **atari_eval.summary([r["return"] for r in rows], episodes_cap=args.max_frames,
                                     epsilon=args.epsilon, seed=args.seed)}
-    (out / "eval_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    out = args.run_dir / "evaluation" if args.run_dir is not None else args.out
+    if out is not None:
+        _write(out, rows, summary)
+    if args.run_dir is not None:
+        agent.online.save_weights(str(out / WEIGHTS))
     print(f"[dqn.evaluate] mean return {summary['mean_return']:.2f} +- {summary['std_return']:.2f} "
-          f"over {len(rows)} episodes -> {out / 'eval.csv'}", flush=True)
+          f"over {len(rows)} episodes" + (f" -> {out / 'eval.csv'}" if out is not None else ""), flush=True)
     return 0
 
 

@@ -11,10 +11,10 @@ the (clipped) reward, and two flags; the 4-frame states are rebuilt at sample ti
     episode_end[t]  the agent's episode ended after t (terminal, or cut by the frame cap / resume):
                     states never look back across it
 
-A state s_t = (obs[t-3], .., obs[t]) (returned history-first, (B, 4, 84, 84)); frames that belong to an earlier episode are replaced by
-zeros, as the Lua TransitionTable does and as the acting path's `FrameHistory` starts each episode
-(so training and acting see the same states). s_{t+1} = (obs[t-2], .., obs[t+1]). A slot t is
-sampled only if both of its states can be rebuilt:
+A state s_t = (obs[t-3], .., obs[t]) (returned history-first, (B, 4, 84, 84)); frames that belong to
+an earlier episode are replaced by zeros, as the Lua TransitionTable does and as the acting path's
+`FrameHistory` starts each episode (so training and acting see the same states).
+s_{t+1} = (obs[t-2], .., obs[t+1]). A slot t is sampled only if both of its states can be rebuilt:
   * t is not the newest slot (its next frame is not written yet, the write cursor);
   * if the memory has wrapped, the frames t-3..t-1 do not reach behind the cursor into the newest
     data (Dopamine's rule);

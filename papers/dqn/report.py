@@ -8,6 +8,8 @@ clock, no current commit).
                                               the committed results/dqn/ copy), make bench-peer's
                                               and papers/dqn/dopamine.py's files in results_dir, the
                                               published scores; draws the plots and the binned curve
+                                              and keeps the network behind the final score in
+                                              results_dir/weights/ (when under 10 MB)
     evidence(facts)                           evidence.json: the main numbers, flat
     render(facts)                             the Markdown body
     section(budget, runs_root, results_dir)   all three, plus (budget cpu) the README's results block
@@ -28,12 +30,13 @@ from pathlib import Path
 import numpy as np
 
 from common.atari_eval import LEARNING_CRITERION, learning_shown
-from common.report import (BUDGET, PROTOCOL, SMOKE, Section, measured_file, plots_md, relink, results_md, runs_md,
-                           write_evidence, write_readme_block)
+from common.report import (BUDGET, PROTOCOL, SMOKE, WEIGHTS_LIMIT_BYTES, Section, keep_weights, measured_file,
+                           plots_md, relink, results_md, runs_md, shown, write_evidence, write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from common.run import complete_checkpoints
 from papers.dqn import dopamine
 from papers.dqn.evaluate import PROTOCOL as EVAL
+from papers.dqn.evaluate import WEIGHTS
 from papers.dqn.reproduce import cart_prefix, pong_name, profile_of
 
 HERE = Path(__file__).resolve().parent
@@ -185,6 +188,24 @@ def _pong(budget: str, runs_root: Path, results_dir: Path, random_score: float) 
         "commit": (read_json(pong_dir / "versions.json") or {}).get("git_commit")}
 
 
+def _kept_weights(p: dict, results_dir: Path) -> dict | None:
+    """The network the final evaluation scored (<run>/evaluation/online.weights.h5), copied to
+    results_dir/weights/pong-<run>.weights.h5 with the record `evaluate --weights` rebuilds it from;
+    None when that evaluation saved no network."""
+    src = p["dir"] / "evaluation" / WEIGHTS
+    if not (p["final"] and p["record"] and src.exists()):
+        return None
+    name = f"pong-{p['dir'].name}"
+    kept = keep_weights(src, results_dir, name, {
+        "paper": PAPER, "run": p["shown"], "profile": p["record"].get("profile"), "config": p["cfg"],
+        "agent_steps": p["final_step"], "env_frames": p["final_frames"],
+        "score": {k: p["final"].get(k) for k in ("mean_return", "std_return", "episodes", "epsilon", "seed",
+                                                   "max_episode_frames")}})
+    path = kept["path"]
+    return {**kept, "path": shown(path) if path else None,
+            "command": f"python -m papers.dqn.evaluate --weights {shown(path)}" if path else None}
+
+
 def _benchmark(smoke: bool, runs_root: Path, results_dir: Path) -> dict:
     """benchmark.json (runs folder, else the committed copy) and make bench-peer's file; none at smoke."""
     bench_file, source = (None, "") if smoke else measured_file(PAPER, "benchmark.json", runs_root, results_dir)
@@ -216,6 +237,7 @@ def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
         "cart0_shown": _shown(runs_root / PAPER / f"{prefix}0", runs_root),
         "cart_eval_period": (read_json(carts[0]["dir"] / "config.json") or {}).get(
             "config", {}).get("eval_period") if carts else None,
+        "weights": _kept_weights(pong, results_dir),
         "comparison": read_json(results_dir / "dopamine_pong.json") if not smoke else None,
         **_benchmark(smoke, runs_root, results_dir), "run_dirs": run_dirs,
         "commits": {_shown(d, runs_root): (read_json(d / "versions.json") or {}).get("git_commit")
@@ -310,6 +332,7 @@ def evidence(facts: dict) -> dict:
         "pong_run_final_score_env_frames": p["final_frames"],
         "pong_run_newest_checkpoint_agent_steps": p["newest_ckpt"],
         "pong_run_final_score_stale": p["eval_stale"],
+        "pong_run_weights": (facts["weights"] or {}).get("path"),
         "cartpole_solved_agent_steps_by_seed": {str(c["seed"]): c["solved_at"] for c in carts},
         "benchmark_source": (None if bench_file is None else _shown(bench_file, runs_root)
                              if bench_file == runs_root / PAPER / "benchmark.json" else f"results/{PAPER}/benchmark.json"),
@@ -403,7 +426,20 @@ def _pong_md(facts: dict, ev: dict) -> list[str]:
         "#### Pong: ours vs the papers", "",
         f"Run `{p['shown']}` (`--profile {facts['profile']}`). Learning shown by the final score "
         f"({LEARNING_CRITERION}): **{learning}**.", "",
-        markdown_table(["Pong", "score", "source"], rows, digits=2)]
+        markdown_table(["Pong", "score", "source"], rows, digits=2), "", _weights_md(facts["weights"])]
+
+
+def _weights_md(w: dict | None) -> str:
+    """Where the network behind the final score is kept, and the command that re-scores it."""
+    if w is None:
+        return ("The network behind the final score is not kept: its evaluation saved none "
+                "(`python -m papers.dqn.evaluate --run-dir RUN` saves it).")
+    size = f"{w['bytes'] / 2**20:.1f} MB"
+    if not w["kept"]:
+        return (f"The network behind the final score ({size}) stays in the run directory: over the "
+                f"{WEIGHTS_LIMIT_BYTES // 2**20} MB kept in the repository.")
+    return (f"The network behind the final score is kept ({size}, `{w['path']}`); `{w['command']}` "
+            "plays the same games with it (same protocol and seed).")
 
 
 def _cartpole_md(facts: dict) -> list[str]:

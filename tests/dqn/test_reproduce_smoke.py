@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from papers.dqn import report, reproduce
+from papers.dqn import evaluate, report, reproduce
 
 
 def _digests(*paths: Path) -> dict[str, str]:
@@ -43,6 +43,17 @@ def test_smoke_budget_runs_the_whole_pipeline_and_reports_it(tmp_path, monkeypat
     assert (results / "evidence-smoke.json").exists() and not (results / "evidence.json").exists()
     assert (results / "pong_smoke_curve.png").exists() and (results / "cartpole_curve.png").exists()
     assert not (results / "benchmark.json").exists()
+    # the network behind the final score is kept, and evaluate --weights replays the run's own games
+    kept = results / "weights" / "pong-smoke-pong-seed0.weights.h5"
+    record = json.loads((results / "weights" / "pong-smoke-pong-seed0.json").read_text())
+    assert record["profile"] == "smoke" and record["agent_steps"] == summary["agent_steps"]
+    assert record["score"]["mean_return"] == summary["mean_return"]
+    assert f"python -m papers.dqn.evaluate --weights {kept.as_posix()}" in section.body
+    rescored = tmp_path / "rescored"
+    assert evaluate.main(["--weights", str(kept), "--episodes", "1", "--max-frames", "400",
+                          "--out", str(rescored)]) == 0
+    run_rows = (dqn / "smoke-pong-seed0" / "evaluation" / "eval.csv").read_text()
+    assert (rescored / "eval.csv").read_text() == run_rows
     # deterministic: the same runs give the same section
     again = report.section("smoke", runs, results)
     assert (again.status, again.headline, again.body) == (section.status, section.headline, section.body)
