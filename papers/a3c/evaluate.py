@@ -10,7 +10,14 @@ seed 12345), the standard substitute; the two protocols give different numbers. 
 acts by sampling from pi(.|s); the value-based agents epsilon-greedily with epsilon 0.05 (the
 protocol's epsilon; the paper does not state one).
 
-Writes <run-dir>/evaluation.csv (one row per episode, raw score) and evaluation.json.
+Writes <run-dir>/evaluation.csv (one row per episode, raw score), evaluation.json and the network it
+scored (evaluation.weights.h5; the report keeps it under results/a3c/weights/ when it is small).
+
+    python -m papers.a3c.evaluate --weights results/a3c/weights/pong-cpu-seed0.weights.h5 [--out DIR]
+
+scores such kept weights with the same protocol (the network is rebuilt from the run's config in
+the .json beside them; the same --seed plays the same games as the run's own evaluation) and
+prints the summary (with --out: evaluation.csv and evaluation.json there too).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import numpy as np
 from common import atari_eval
 from common.config import ConfigError, apply_overrides
 from common.errors import UserError, run_main
+from common.report import weights_record
 from common.run import latest_checkpoint
 from papers.a3c.config import A3CConfig
 
@@ -32,6 +40,8 @@ from papers.a3c.config import A3CConfig
 EVAL = atari_eval.NATURE
 EVAL_EPSILON = EVAL.epsilon
 PROTOCOL = "no-op starts (up to 30 no-ops); the paper used human starts"
+#: the scored network, saved in the run dir beside evaluation.json
+WEIGHTS = "evaluation.weights.h5"
 
 
 class EvalError(UserError, ValueError):
@@ -46,32 +56,32 @@ def newest_checkpoint(run_dir: Path) -> tuple[int, Path]:
     return newest
 
 
+def config_from_record(record: dict, where: Path) -> A3CConfig:
+    """The resolved config of a config.json record (`where`: the file, for the message)."""
+    try:
+        return apply_overrides(A3CConfig(), record["config"])
+    except (ConfigError, KeyError) as e:
+        raise EvalError(f"{where} is not a valid A3C config ({e})") from None
+
+
 def load_config(run_dir: Path) -> A3CConfig:
     path = run_dir / "config.json"
     if not path.exists():
         raise EvalError(f"{run_dir} is not a run dir (no config.json); pass --run-dir of a training run")
     try:
-        return apply_overrides(A3CConfig(), json.loads(path.read_text())["config"])
-    except (ConfigError, KeyError, json.JSONDecodeError) as e:
+        record = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
         raise EvalError(f"{path} is not a valid A3C config ({e})") from None
+    return config_from_record(record, path)
 
 
-def evaluate(run_dir: Path, episodes: int | None = None, seed: int = EVAL.seed,
-             max_episode_frames: int = EVAL.max_episode_frames) -> dict:
-    import tensorflow as tf
-
-    from papers.a3c.agent import Learner
-    from papers.a3c.envs import make_task
-    run_dir = Path(run_dir)
-    cfg = load_config(run_dir)
-    step, prefix = newest_checkpoint(run_dir)
-    task = make_task(cfg, seed, max_episode_frames=max_episode_frames)
-    learner = Learner(cfg, task.obs_shape, task.n_actions)
-    tf.train.Checkpoint(model=learner.model).restore(str(prefix)).expect_partial()
+def play(cfg: A3CConfig, learner, task, episodes: int, seed: int) -> list[dict]:
+    """`episodes` full games with the learner's network theta: sampled from pi, or epsilon-greedy
+    on Q for the value-based methods; one row per game."""
     theta = learner.sync()
     rng = np.random.default_rng(seed)
     rows = []
-    for episode in range(episodes or cfg.eval_episodes):
+    for episode in range(episodes):
         s, state, frames = task.reset(), learner.initial_state(), 0
         while True:
             head, _, state = learner.act(theta, s[None], state)
@@ -87,25 +97,83 @@ def evaluate(run_dir: Path, episodes: int | None = None, seed: int = EVAL.seed,
                 break
         rows.append({"episode": episode + 1, "return": tr.episode_return, "frames": frames})
         print(f"[a3c eval] episode {episode + 1}: return {tr.episode_return}", flush=True)
-    with open(run_dir / "evaluation.csv", "w", newline="") as f:
+    return rows
+
+
+def _summary(rows: list[dict], learner, step, seed: int, max_episode_frames: int) -> dict:
+    return {"protocol": PROTOCOL, "checkpoint_env_frames": step,
+            **atari_eval.summary([r["return"] for r in rows], episodes_cap=max_episode_frames,
+                                 epsilon=EVAL_EPSILON, seed=seed),
+            "policy": f"epsilon-greedy {EVAL_EPSILON:g}" if learner.value_based else "sample from pi"}
+
+
+def _write(out: Path, rows: list[dict], summary: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "evaluation.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    summary = {"protocol": PROTOCOL, "checkpoint_env_frames": step,
-               **atari_eval.summary([r["return"] for r in rows], episodes_cap=max_episode_frames,
-                                    epsilon=EVAL_EPSILON, seed=seed),
-               "policy": f"epsilon-greedy {EVAL_EPSILON:g}" if learner.value_based else "sample from pi"}
-    (run_dir / "evaluation.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out / "evaluation.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def evaluate(run_dir: Path, episodes: int | None = None, seed: int = EVAL.seed,
+             max_episode_frames: int = EVAL.max_episode_frames) -> dict:
+    """The protocol on the run's newest complete checkpoint; writes the run dir's evaluation files."""
+    import tensorflow as tf
+
+    from papers.a3c.agent import Learner
+    from papers.a3c.envs import make_task
+    run_dir = Path(run_dir)
+    cfg = load_config(run_dir)
+    step, prefix = newest_checkpoint(run_dir)
+    task = make_task(cfg, seed, max_episode_frames=max_episode_frames)
+    learner = Learner(cfg, task.obs_shape, task.n_actions)
+    tf.train.Checkpoint(model=learner.model).restore(str(prefix)).expect_partial()
+    rows = play(cfg, learner, task, episodes or cfg.eval_episodes, seed)
+    summary = _summary(rows, learner, step, seed, max_episode_frames)
+    _write(run_dir, rows, summary)
+    learner.model.save_weights(str(run_dir / WEIGHTS))
+    return summary
+
+
+def evaluate_weights(weights: Path, episodes: int | None = None, seed: int = EVAL.seed,
+                     max_episode_frames: int = EVAL.max_episode_frames, out: Path | None = None) -> dict:
+    """The protocol on weights kept by the report, the network rebuilt from the record beside them."""
+    from papers.a3c.agent import Learner
+    from papers.a3c.envs import make_task
+    weights, record_path = Path(weights), weights_record(weights)
+    if not weights.is_file() or not record_path.is_file():
+        raise EvalError(f"{weights if not weights.is_file() else record_path} not found; --weights takes a "
+                        f"results/a3c/weights/*.weights.h5 file with its .json beside it (written by the report)")
+    record = json.loads(record_path.read_text())
+    cfg = config_from_record(record, record_path)
+    task = make_task(cfg, seed, max_episode_frames=max_episode_frames)
+    learner = Learner(cfg, task.obs_shape, task.n_actions)
+    try:
+        learner.model.load_weights(str(weights))
+    except ValueError as e:
+        raise EvalError(f"{weights} does not fit the network of {record_path.name} ({e}); keep the pair "
+                        f"the report wrote together") from None
+    rows = play(cfg, learner, task, episodes or cfg.eval_episodes, seed)
+    summary = _summary(rows, learner, record.get("checkpoint_env_frames"), seed, max_episode_frames)
+    if out is not None:
+        _write(Path(out), rows, summary)
     return summary
 
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m papers.a3c.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run-dir", type=Path, required=True, help="a training run dir")
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--run-dir", type=Path, help="a training run dir (its newest checkpoint)")
+    source.add_argument("--weights", type=Path, help="kept weights, results/a3c/weights/*.weights.h5")
+    ap.add_argument("--out", type=Path, help="with --weights: also write evaluation.csv and evaluation.json here")
     atari_eval.add_flags(ap, EVAL, games_default=None)     # --episodes default: the run's eval_episodes
     args = ap.parse_args(argv)
-    summary = evaluate(args.run_dir, args.episodes, args.seed, args.max_frames)
+    if args.run_dir is not None:
+        summary = evaluate(args.run_dir, args.episodes, args.seed, args.max_frames)
+    else:
+        summary = evaluate_weights(args.weights, args.episodes, args.seed, args.max_frames, args.out)
     print(f"[a3c eval] mean return {summary['mean_return']:.2f} over {summary['episodes']} episodes "
           f"({summary['protocol']})", flush=True)
     return summary

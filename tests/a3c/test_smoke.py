@@ -38,6 +38,11 @@ def test_smoke_budget_runs_the_pipeline_and_reports(tmp_path):
     assert "Not measured at the smoke budget." in s.body
     assert {p.name for p in results.iterdir()} >= {"results.md", "evidence.json", "pong_evaluation.json"}
     assert sorted(Path(r).name for r in s.runs) == sorted(p.name for p in base.iterdir())
+    # the network behind the score is kept with its record, and the report says how to re-score it
+    kept = results / "weights" / "smoke-pong-seed0.weights.h5"
+    record = json.loads((results / "weights" / "smoke-pong-seed0.json").read_text())
+    assert record["profile"] == "smoke" and kept.stat().st_size > 0
+    assert f"python -m papers.a3c.evaluate --weights {kept.as_posix()}" in s.body
     # deterministic, and the committed files are untouched
     body = (results / "results.md").read_text()
     assert report.section("smoke", runs, results).body == s.body and (results / "results.md").read_text() == body

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from common.errors import NonFiniteLossError
+from common.report import keep_weights
 from papers.a3c import evaluate, train
 from papers.a3c.envs import EnvError
 
@@ -44,6 +45,13 @@ def test_smoke_train_then_evaluate_pong(tmp_path):
     saved = json.loads((run_dir / "evaluation.json").read_text())
     assert saved["episodes"] == 1 and "no-op" in saved["protocol"]
     assert np.isfinite(result["mean_return"]) and len(rows(run_dir / "evaluation.csv")) == 1
+    # the scored network, kept as the report keeps it, plays the same game again from --weights
+    kept = keep_weights(run_dir / evaluate.WEIGHTS, tmp_path / "results", "pong",
+                        json.loads((run_dir / "config.json").read_text()))
+    again = evaluate.main(["--weights", str(kept["path"]), "--episodes", "1", "--max-episode-frames", "400",
+                           "--out", str(tmp_path / "rescored")])
+    assert rows(tmp_path / "rescored" / "evaluation.csv") == rows(run_dir / "evaluation.csv")
+    assert again["mean_return"] == result["mean_return"]
 
 
 def interrupt_after(seconds):
