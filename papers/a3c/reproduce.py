@@ -145,15 +145,18 @@ def _cartpole_checks(runs_root: Path, budget: str, limit_s: float) -> None:
 
 
 def _evaluate_newest(run_dir: Path, evaluate_args=(), diagnose_args=()) -> None:
-    """evaluation.json and diagnosis.json of the run's newest complete checkpoint, each computed
-    once per checkpoint (evaluate.py and diagnose.py record the checkpoint they read)."""
+    """evaluation.json (with the network it scored) and diagnosis.json of the run's newest complete
+    checkpoint, each computed once per checkpoint (evaluate.py and diagnose.py record the checkpoint
+    they read); an evaluation without its network is redone (the same games again)."""
+    from papers.a3c.evaluate import WEIGHTS
     steps = complete_checkpoints(run_dir)
     if not steps:
         print(f"[a3c run] {run_dir} has no complete checkpoint yet: evaluation skipped", flush=True)
         return
-    for script, output, extra in (("evaluate", "evaluation.json", evaluate_args),
-                                  ("diagnose", "diagnosis.json", diagnose_args)):
-        if (read_json(run_dir / output) or {}).get("checkpoint_env_frames") != steps[-1]:
+    for script, output, also, extra in (("evaluate", "evaluation.json", (WEIGHTS,), evaluate_args),
+                                        ("diagnose", "diagnosis.json", (), diagnose_args)):
+        current = (read_json(run_dir / output) or {}).get("checkpoint_env_frames") == steps[-1]
+        if not current or not all((run_dir / name).exists() for name in also):
             subprocess.run([sys.executable, "-m", f"papers.a3c.{script}", "--run-dir", str(run_dir), *extra],
                            check=True)
 

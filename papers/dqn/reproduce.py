@@ -11,7 +11,8 @@ continues the Pong run:
   2. CartPole-v1 algorithm check (`--profile cartpole`, runs/dqn/cartpole-seed0).
   3. The Nature evaluation protocol (evaluate.py, common/atari_eval.py: eps 0.05, 30 games,
      18,000-frame cap) on the newest Pong checkpoint, cached in
-     <run dir>/evaluation/eval_summary.json and redone only when a newer checkpoint exists.
+     <run dir>/evaluation/eval_summary.json (and online.weights.h5, the network it scored) and
+     redone only when a newer checkpoint exists or that network is missing.
   4. benchmark.py into runs/dqn/benchmark.json, when neither runs/dqn/ nor the committed
      results/dqn/ has a benchmark.json (or DQN_BENCHMARK=1).
 Budget "smoke" (`make reproduce BUDGET=smoke`, about a minute): the same steps at toy size, in
@@ -78,14 +79,16 @@ def _train(argv: list[str]) -> None:
 
 
 def _evaluate_latest(run_dir: Path, extra: tuple[str, ...] = ()) -> dict | None:
-    """Nature-protocol evaluation of the newest checkpoint, cached in the run directory."""
+    """Nature-protocol evaluation of the newest checkpoint, cached in the run directory (with the
+    network it scored: an older evaluation without it is redone, the same games again)."""
     from papers.dqn import evaluate
     newest = latest_checkpoint(run_dir)
     if newest is None:
         return None
     step = newest[0]
     summary_path = run_dir / "evaluation" / "eval_summary.json"
-    if summary_path.exists() and json.loads(summary_path.read_text())["agent_steps"] == step:
+    if (summary_path.exists() and json.loads(summary_path.read_text())["agent_steps"] == step
+            and (run_dir / "evaluation" / evaluate.WEIGHTS).exists()):
         return json.loads(summary_path.read_text())
     if evaluate.main(["--run-dir", str(run_dir), *extra]) != 0:
         raise RuntimeError(f"evaluation of {run_dir} failed")

@@ -51,3 +51,9 @@ def test_smoke_budget_runs_the_pipeline_and_reports(tmp_path):
     stamp = (base / "smoke-pong-seed0" / "evaluation.json").stat().st_mtime_ns
     reproduce.run("smoke", runs)
     assert (base / "smoke-pong-seed0" / "evaluation.json").stat().st_mtime_ns == stamp
+    # an evaluation without its network (made before evaluate.py saved it) is redone: the same game
+    games = (base / "smoke-pong-seed0" / "evaluation.csv").read_text()
+    (base / "smoke-pong-seed0" / "evaluation.weights.h5").unlink()
+    reproduce.run("smoke", runs)
+    assert (base / "smoke-pong-seed0" / "evaluation.weights.h5").exists()
+    assert (base / "smoke-pong-seed0" / "evaluation.csv").read_text() == games

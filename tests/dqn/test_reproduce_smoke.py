@@ -60,3 +60,8 @@ def test_smoke_budget_runs_the_whole_pipeline_and_reports_it(tmp_path, monkeypat
     # re-running skips what is finished
     reproduce.run("smoke", runs)
     assert _digests(report.README, report.COMMITTED_RESULTS) == committed
+    # an evaluation without its network (made before evaluate.py saved it) is redone: same games
+    (dqn / "smoke-pong-seed0" / "evaluation" / evaluate.WEIGHTS).unlink()
+    reproduce.run("smoke", runs)
+    assert (dqn / "smoke-pong-seed0" / "evaluation" / evaluate.WEIGHTS).exists()
+    assert (dqn / "smoke-pong-seed0" / "evaluation" / "eval.csv").read_text() == run_rows
