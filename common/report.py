@@ -22,6 +22,10 @@ published numbers with their sources, plots, budget used against the paper's, ev
 protocol), then, from the run directories, the deviations from the paper in force and a
 provenance table (profile, seed, state, wall time, commit, package versions).
 
+The network behind a headline score is kept, when under 10 MB, as
+`<results>/<paper>/weights/<run>.weights.h5` with a `.json` record beside it (keep_weights()): the
+paper's evaluate command re-scores it (`--weights`, so far DQN and A3C) without the run directory.
+
 Each paper's rendered section is also kept as `<results>/<paper>/report_section.json` (committed
 with the rest of results/). `--papers` rebuilds only the papers named, from their run
 directories, and takes the others' sections from those files unchanged: run directories hold
