@@ -145,7 +145,11 @@ def evaluate_weights(weights: Path, episodes: int | None = None, seed: int = EVA
     if not weights.is_file() or not record_path.is_file():
         raise EvalError(f"{weights if not weights.is_file() else record_path} not found; --weights takes a "
                         f"results/a3c/weights/*.weights.h5 file with its .json beside it (written by the report)")
-    record = json.loads(record_path.read_text())
+    try:
+        record = json.loads(record_path.read_text())
+    except json.JSONDecodeError as e:
+        raise EvalError(f"{record_path} is not a weights record ({e}); take the pair from results/a3c/weights/ "
+                        f"as the report wrote it") from None
     cfg = config_from_record(record, record_path)
     task = make_task(cfg, seed, max_episode_frames=max_episode_frames)
     learner = Learner(cfg, task.obs_shape, task.n_actions)
@@ -170,6 +174,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--out", type=Path, help="with --weights: also write evaluation.csv and evaluation.json here")
     atari_eval.add_flags(ap, EVAL, games_default=None)     # --episodes default: the run's eval_episodes
     args = ap.parse_args(argv)
+    if args.run_dir is not None and args.out is not None:
+        raise EvalError("--out goes with --weights; an evaluation of --run-dir writes into the run dir")
     if args.run_dir is not None:
         summary = evaluate(args.run_dir, args.episodes, args.seed, args.max_frames)
     else:

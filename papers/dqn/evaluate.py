@@ -103,7 +103,7 @@ def _agent(cfg, seed: int):
 
 
 def _from_run(run_dir: Path, seed: int):
-    """(config, agent with the newest complete checkpoint's online network, label)."""
+    """(config, agent with the newest complete checkpoint's online network, its agent step, label)."""
     import tensorflow as tf
     cfg = load_run_config(run_dir)
     step, prefix = latest_checkpoint(run_dir)
@@ -113,13 +113,17 @@ def _from_run(run_dir: Path, seed: int):
 
 
 def _from_weights(weights: Path, seed: int):
-    """(config, agent with kept weights, label), the config from the record beside them."""
+    """(config, agent with kept weights, their agent step, label), the config from the record beside them."""
     record_path = weights_record(weights)
     if not weights.is_file() or not record_path.is_file():
         raise UserError(f"{weights if not weights.is_file() else record_path} not found; --weights takes a "
                         f"results/dqn/weights/*.weights.h5 file with its .json beside it (written by the report)")
-    record = json.loads(record_path.read_text())
-    cfg = config_from_record(record)
+    try:
+        record = json.loads(record_path.read_text())
+        cfg = config_from_record(record)
+    except (json.JSONDecodeError, KeyError) as e:
+        raise UserError(f"{record_path} is not a weights record ({e!r}); take the pair from results/dqn/weights/ "
+                        f"as the report wrote it") from None
     agent = _agent(cfg, seed)
     try:
         agent.online.load_weights(str(weights))
@@ -147,6 +151,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="with --weights: also write eval.csv and eval_summary.json here")
     atari_eval.add_flags(ap, PROTOCOL)
     args = ap.parse_args(argv)
+    if args.run_dir is not None and args.out is not None:
+        raise UserError("--out goes with --weights; an evaluation of --run-dir writes <run-dir>/evaluation/")
     if args.run_dir is not None:
         cfg, agent, step, label = _from_run(args.run_dir, args.seed)
     else:

@@ -100,6 +100,15 @@ def test_unknown_environment_is_a_user_error(tmp_path):
 def test_evaluate_without_a_run_is_a_user_error(tmp_path):
     with pytest.raises(evaluate.EvalError, match="no config.json"):
         evaluate.main(["--run-dir", str(tmp_path)])
+    weights = tmp_path / "pong.weights.h5"
+    with pytest.raises(evaluate.EvalError, match=r"pong\.weights\.h5 not found; --weights takes"):
+        evaluate.main(["--weights", str(weights)])
+    weights.write_bytes(b"not read")
+    (tmp_path / "pong.json").write_text("{not json")
+    with pytest.raises(evaluate.EvalError, match="is not a weights record"):
+        evaluate.main(["--weights", str(weights)])
+    with pytest.raises(evaluate.EvalError, match="--out goes with --weights"):
+        evaluate.main(["--run-dir", str(tmp_path), "--out", str(tmp_path / "out")])
 
 
 def test_a_diverging_run_stops_all_threads_with_a_one_line_error(tmp_path):

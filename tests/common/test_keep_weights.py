@@ -1,6 +1,6 @@
 """common.report.keep_weights: the weights behind a headline number go to results/<paper>/weights/
 with the record that rebuilds their model, only when small; papers/dqn/evaluate.py --weights
-refuses a file without that record in one line."""
+refuses a file without that record, or with a broken one, in one line."""
 
 import json
 
@@ -41,3 +41,13 @@ def test_evaluate_weights_without_their_record_is_one_line(tmp_path):
         evaluate.main(["--weights", str(weights)])
     with pytest.raises(UserError, match=r"missing\.weights\.h5 not found"):
         evaluate.main(["--weights", str(tmp_path / "missing.weights.h5")])
+
+
+def test_evaluate_weights_with_a_broken_record_or_a_stray_out_is_one_line(tmp_path):
+    weights = tmp_path / "pong-cpu-seed0.weights.h5"
+    weights.write_bytes(b"not read")
+    weights_record(weights).write_text("{not json")
+    with pytest.raises(UserError, match="is not a weights record"):
+        evaluate.main(["--weights", str(weights)])
+    with pytest.raises(UserError, match="--out goes with --weights"):
+        evaluate.main(["--run-dir", str(tmp_path), "--out", str(tmp_path / "out")])
