@@ -23,8 +23,8 @@ protocol), then, from the run directories, the deviations from the paper in forc
 provenance table (profile, seed, state, wall time, commit, package versions).
 
 The network behind a headline score is kept, when under 10 MB, as
-`<results>/<paper>/weights/<run>.weights.h5` with a `.json` record beside it (keep_weights()): the
-paper's evaluate command re-scores it (`--weights`, so far DQN and A3C) without the run directory.
+`<results>/<paper>/weights/<run>.weights.h5` with a `.json` record beside it (common/weights.py):
+the paper's evaluate command re-scores it (`--weights`, so far DQN and A3C) without the run directory.
 
 Each paper's rendered section is also kept as `<results>/<paper>/report_section.json` (committed
 with the rest of results/). `--papers` rebuilds only the papers named, from their run
@@ -181,35 +181,6 @@ def write_evidence(results_dir: Path, evidence: dict) -> Path:
     path = Path(results_dir) / "evidence.json"
     path.write_text(json.dumps(evidence, indent=2) + "\n")
     return path
-
-
-#: a run's final weights are kept in the repository (results/<paper>/weights/) only below this size
-WEIGHTS_LIMIT_BYTES = 10 * 2**20
-WEIGHTS_SUFFIX = ".weights.h5"
-
-
-def keep_weights(src: Path, results_dir: Path, name: str, record: dict,
-                 limit: int = WEIGHTS_LIMIT_BYTES) -> dict:
-    """Copy the weights behind a headline number to results_dir/weights/<name>.weights.h5, with
-    <name>.json beside it (`record`: what the paper's evaluate command needs to rebuild the model
-    and the score they gave), when the file is under `limit` bytes. Returns {"path", "bytes",
-    "kept"}; a file over the limit stays in its run directory."""
-    size = Path(src).stat().st_size
-    dst = Path(results_dir) / "weights" / f"{name}{WEIGHTS_SUFFIX}"
-    if size >= limit:
-        return {"path": None, "bytes": size, "kept": False}
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    data = Path(src).read_bytes()
-    if not dst.exists() or dst.read_bytes() != data:
-        dst.write_bytes(data)
-    dst.with_name(f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
-    return {"path": dst, "bytes": size, "kept": True}
-
-
-def weights_record(weights: Path) -> Path:
-    """The <name>.json written beside <name>.weights.h5 by keep_weights()."""
-    weights = Path(weights)
-    return weights.with_name(weights.name.removesuffix(WEIGHTS_SUFFIX) + ".json")
 
 
 def shown(path: Path) -> str:

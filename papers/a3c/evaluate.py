@@ -32,7 +32,7 @@ import numpy as np
 from common import atari_eval
 from common.config import ConfigError, apply_overrides
 from common.errors import UserError, run_main
-from common.report import weights_record
+from common import weights as kept_weights
 from common.run import latest_checkpoint
 from papers.a3c.config import A3CConfig
 
@@ -141,22 +141,14 @@ def evaluate_weights(weights: Path, episodes: int | None = None, seed: int = EVA
     """The protocol on weights kept by the report, the network rebuilt from the record beside them."""
     from papers.a3c.agent import Learner
     from papers.a3c.envs import make_task
-    weights, record_path = Path(weights), weights_record(weights)
-    if not weights.is_file() or not record_path.is_file():
-        raise EvalError(f"{weights if not weights.is_file() else record_path} not found; --weights takes a "
-                        f"results/a3c/weights/*.weights.h5 file with its .json beside it (written by the report)")
-    try:
-        record = json.loads(record_path.read_text())
-    except json.JSONDecodeError as e:
-        raise EvalError(f"{record_path} is not a weights record ({e}); take the pair from results/a3c/weights/ "
-                        f"as the report wrote it") from None
-    cfg = config_from_record(record, record_path)
+    record = kept_weights.read_record(weights, "a3c")
+    cfg = config_from_record(record, kept_weights.record_path(weights))
     task = make_task(cfg, seed, max_episode_frames=max_episode_frames)
     learner = Learner(cfg, task.obs_shape, task.n_actions)
     try:
         learner.model.load_weights(str(weights))
     except ValueError as e:
-        raise EvalError(f"{weights} does not fit the network of {record_path.name} ({e}); keep the pair "
+        raise EvalError(f"{weights} does not fit the network of its record ({e}); keep the pair "
                         f"the report wrote together") from None
     rows = play(cfg, learner, task, episodes or cfg.eval_episodes, seed)
     summary = _summary(rows, learner, record.get("checkpoint_env_frames"), seed, max_episode_frames)
@@ -168,14 +160,10 @@ def evaluate_weights(weights: Path, episodes: int | None = None, seed: int = EVA
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m papers.a3c.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    source = ap.add_mutually_exclusive_group(required=True)
-    source.add_argument("--run-dir", type=Path, help="a training run dir (its newest checkpoint)")
-    source.add_argument("--weights", type=Path, help="kept weights, results/a3c/weights/*.weights.h5")
-    ap.add_argument("--out", type=Path, help="with --weights: also write evaluation.csv and evaluation.json here")
+    kept_weights.add_flags(ap, "a3c", writes="evaluation.csv and evaluation.json")
     atari_eval.add_flags(ap, EVAL, games_default=None)     # --episodes default: the run's eval_episodes
     args = ap.parse_args(argv)
-    if args.run_dir is not None and args.out is not None:
-        raise EvalError("--out goes with --weights; an evaluation of --run-dir writes into the run dir")
+    kept_weights.check_flags(args)
     if args.run_dir is not None:
         summary = evaluate(args.run_dir, args.episodes, args.seed, args.max_frames)
     else:

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from common.report import (BUDGET, PROTOCOL, ROOT, SMOKE, SMOKE_HEADLINE, WEIGHTS_LIMIT_BYTES, Section, keep_weights,
-                           measured_file, partial_note, plots_md, relink, results_md, shown, smoke_banner,
-                           write_evidence, write_readme_block)
+from common import weights as kept_weights
+from common.report import (BUDGET, PROTOCOL, ROOT, SMOKE, SMOKE_HEADLINE, Section, measured_file, partial_note,
+                           plots_md, relink, results_md, shown, smoke_banner, write_evidence, write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from common.atari_eval import LEARNING_CRITERION, learning_shown
 from common.run import complete_checkpoints
@@ -76,21 +76,18 @@ def _pong(runs_root: Path, budget: str) -> dict | None:
 
 def _kept_weights(pong: dict | None, runs_root: Path, results_dir: Path) -> dict | None:
     """The network the Pong evaluation scored (<run>/evaluation.weights.h5), copied to
-    results_dir/weights/<run>.weights.h5 (pong-cpu-seed0, ...) with the record `evaluate --weights` rebuilds it
-    from; None when that evaluation saved no network."""
+    results_dir/weights/<run>.weights.h5 (pong-cpu-seed0, ...) with the record `evaluate --weights`
+    rebuilds it from; None when that evaluation saved no network."""
     ev = (pong or {}).get("evaluation")
     if not ev or not (pong["dir"] / WEIGHTS).exists():
         return None
     record = read_json(pong["dir"] / "config.json") or {}
-    kept = keep_weights(pong["dir"] / WEIGHTS, results_dir, pong["dir"].name, {
+    return kept_weights.keep(pong["dir"] / WEIGHTS, results_dir, pong["dir"].name, {
         "paper": PAPER, "run": f"{runs_root.name}/{PAPER}/{pong['dir'].relative_to(runs_root / PAPER).as_posix()}",
         "profile": record.get("profile"), "config": pong["config"],
         "checkpoint_env_frames": ev.get("checkpoint_env_frames"),
         "score": {k: ev.get(k) for k in ("mean_return", "std_return", "episodes", "epsilon", "seed",
                                           "max_episode_frames", "policy")}})
-    path = kept["path"]
-    return {**kept, "path": shown(path) if path else None,
-            "command": f"python -m papers.a3c.evaluate --weights {shown(path)}" if path else None}
 
 
 def _benchmark(budget: str, runs_root: Path, results_dir: Path) -> dict:
@@ -231,7 +228,7 @@ def evidence(facts: dict) -> dict:
         "nstep_q_cartpole_commit": q_commit,
         "report_commit": pong_commit or cartpole_commit or q_commit,   # the runs' commit, as "commit"
         "pong_cpu_evaluated_checkpoint_frames": ev.get("checkpoint_env_frames"),
-        "pong_cpu_weights": (facts["weights"] or {}).get("path"),
+        "pong_cpu_weights": shown(facts["weights"]["path"]) if (facts["weights"] or {}).get("path") else None,
         "pong_cpu_total_frames": pong["total_frames"] if pong else None,
         "pong_cpu_conv1_dead_units": (pong["diagnosis"] or {}).get("conv1_dead") if pong else None,
         "status": facts["status"],
@@ -307,21 +304,8 @@ def _pong_md(facts: dict) -> str:
     if pong["diagnosis"]:
         md += " " + _health_sentence(pong["diagnosis"])
     if ev:
-        md += "\n\n" + _weights_md(facts["weights"])
+        md += "\n\n" + kept_weights.markdown(facts["weights"], PAPER, "the score")
     return md
-
-
-def _weights_md(w: dict | None) -> str:
-    """Where the network behind the Pong score is kept, and the command that re-scores it."""
-    if w is None:
-        return ("The network behind the score is not kept: its evaluation saved none "
-                "(`python -m papers.a3c.evaluate --run-dir RUN` saves it).")
-    size = f"{w['bytes'] / 2**20:.1f} MB"
-    if not w["kept"]:
-        return (f"The network behind the score ({size}) stays in the run directory: over the "
-                f"{WEIGHTS_LIMIT_BYTES // 2**20} MB kept in the repository.")
-    return (f"The network behind the score is kept ({size}, `{w['path']}`); `{w['command']}` "
-            "plays the same games with it (same protocol and seed).")
 
 
 def _checks_md(facts: dict) -> str:

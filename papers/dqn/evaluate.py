@@ -27,7 +27,7 @@ import numpy as np
 
 from common import atari_eval
 from common.errors import UserError, run_main
-from common.report import weights_record
+from common import weights as kept_weights
 from common.run import RunDirError
 from common.run import latest_checkpoint as newest_complete
 from papers.dqn.envs import make_env, make_history
@@ -114,21 +114,13 @@ def _from_run(run_dir: Path, seed: int):
 
 def _from_weights(weights: Path, seed: int):
     """(config, agent with kept weights, their agent step, label), the config from the record beside them."""
-    record_path = weights_record(weights)
-    if not weights.is_file() or not record_path.is_file():
-        raise UserError(f"{weights if not weights.is_file() else record_path} not found; --weights takes a "
-                        f"results/dqn/weights/*.weights.h5 file with its .json beside it (written by the report)")
-    try:
-        record = json.loads(record_path.read_text())
-        cfg = config_from_record(record)
-    except (json.JSONDecodeError, KeyError) as e:
-        raise UserError(f"{record_path} is not a weights record ({e!r}); take the pair from results/dqn/weights/ "
-                        f"as the report wrote it") from None
+    record = kept_weights.read_record(weights, "dqn")
+    cfg = config_from_record(record)
     agent = _agent(cfg, seed)
     try:
         agent.online.load_weights(str(weights))
     except ValueError as e:
-        raise UserError(f"{weights} does not fit the network of {record_path.name} ({e}); keep the pair "
+        raise UserError(f"{weights} does not fit the network of its record ({e}); keep the pair "
                         f"the report wrote together") from None
     return cfg, agent, record.get("agent_steps"), f"weights {weights.name} (agent step {record.get('agent_steps')})"
 
@@ -145,14 +137,10 @@ def _write(out: Path, rows: list[dict], summary: dict) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m papers.dqn.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    source = ap.add_mutually_exclusive_group(required=True)
-    source.add_argument("--run-dir", type=Path, help="a training run directory (its newest checkpoint)")
-    source.add_argument("--weights", type=Path, help="kept weights, results/dqn/weights/*.weights.h5")
-    ap.add_argument("--out", type=Path, help="with --weights: also write eval.csv and eval_summary.json here")
+    kept_weights.add_flags(ap, "dqn", writes="eval.csv and eval_summary.json")
     atari_eval.add_flags(ap, PROTOCOL)
     args = ap.parse_args(argv)
-    if args.run_dir is not None and args.out is not None:
-        raise UserError("--out goes with --weights; an evaluation of --run-dir writes <run-dir>/evaluation/")
+    kept_weights.check_flags(args)
     if args.run_dir is not None:
         cfg, agent, step, label = _from_run(args.run_dir, args.seed)
     else:

@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from common.atari_eval import LEARNING_CRITERION, learning_shown
-from common.report import (BUDGET, PROTOCOL, SMOKE, WEIGHTS_LIMIT_BYTES, Section, keep_weights, measured_file,
-                           plots_md, relink, results_md, runs_md, shown, write_evidence, write_readme_block)
+from common import weights as kept_weights
+from common.report import (BUDGET, PROTOCOL, SMOKE, Section, measured_file, plots_md, relink, results_md, runs_md,
+                           shown, write_evidence, write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from common.run import complete_checkpoints
 from papers.dqn import dopamine
@@ -196,14 +197,11 @@ def _kept_weights(p: dict, results_dir: Path) -> dict | None:
     if not (p["final"] and p["record"] and src.exists()):
         return None
     name = f"pong-{p['dir'].name}"
-    kept = keep_weights(src, results_dir, name, {
+    return kept_weights.keep(src, results_dir, name, {
         "paper": PAPER, "run": p["shown"], "profile": p["record"].get("profile"), "config": p["cfg"],
         "agent_steps": p["final_step"], "env_frames": p["final_frames"],
         "score": {k: p["final"].get(k) for k in ("mean_return", "std_return", "episodes", "epsilon", "seed",
                                                    "max_episode_frames")}})
-    path = kept["path"]
-    return {**kept, "path": shown(path) if path else None,
-            "command": f"python -m papers.dqn.evaluate --weights {shown(path)}" if path else None}
 
 
 def _benchmark(smoke: bool, runs_root: Path, results_dir: Path) -> dict:
@@ -332,7 +330,7 @@ def evidence(facts: dict) -> dict:
         "pong_run_final_score_env_frames": p["final_frames"],
         "pong_run_newest_checkpoint_agent_steps": p["newest_ckpt"],
         "pong_run_final_score_stale": p["eval_stale"],
-        "pong_run_weights": (facts["weights"] or {}).get("path"),
+        "pong_run_weights": shown(facts["weights"]["path"]) if (facts["weights"] or {}).get("path") else None,
         "cartpole_solved_agent_steps_by_seed": {str(c["seed"]): c["solved_at"] for c in carts},
         "benchmark_source": (None if bench_file is None else _shown(bench_file, runs_root)
                              if bench_file == runs_root / PAPER / "benchmark.json" else f"results/{PAPER}/benchmark.json"),
@@ -426,20 +424,8 @@ def _pong_md(facts: dict, ev: dict) -> list[str]:
         "#### Pong: ours vs the papers", "",
         f"Run `{p['shown']}` (`--profile {facts['profile']}`). Learning shown by the final score "
         f"({LEARNING_CRITERION}): **{learning}**.", "",
-        markdown_table(["Pong", "score", "source"], rows, digits=2), "", _weights_md(facts["weights"])]
-
-
-def _weights_md(w: dict | None) -> str:
-    """Where the network behind the final score is kept, and the command that re-scores it."""
-    if w is None:
-        return ("The network behind the final score is not kept: its evaluation saved none "
-                "(`python -m papers.dqn.evaluate --run-dir RUN` saves it).")
-    size = f"{w['bytes'] / 2**20:.1f} MB"
-    if not w["kept"]:
-        return (f"The network behind the final score ({size}) stays in the run directory: over the "
-                f"{WEIGHTS_LIMIT_BYTES // 2**20} MB kept in the repository.")
-    return (f"The network behind the final score is kept ({size}, `{w['path']}`); `{w['command']}` "
-            "plays the same games with it (same protocol and seed).")
+        markdown_table(["Pong", "score", "source"], rows, digits=2), "",
+        kept_weights.markdown(facts["weights"], PAPER, "the final score")]
 
 
 def _cartpole_md(facts: dict) -> list[str]:

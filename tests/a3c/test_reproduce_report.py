@@ -54,6 +54,7 @@ def pong(runs: Path, frames: int = 400000, evaluated: int | None = 400000, done:
             "protocol": "no-op starts (up to 30 no-ops); the paper used human starts",
             "checkpoint_env_frames": evaluated, "episodes": 10, "mean_return": -20.3, "std_return": 0.5,
             "max_episode_frames": 108000, "policy": "sample from pi"}))
+        write(d / "evaluation.weights.h5", "the network evaluate.py scored")
         write(d / "diagnosis.json", json.dumps({
             "checkpoint_env_frames": evaluated, "states": 400, "conv1_units": 16, "conv1_dead": 2,
             "conv2_units": 32, "conv2_dead": 3, "fc_units": 256, "fc_dead": 100, "pi_state_std": 0.012,
@@ -139,6 +140,13 @@ def test_report_is_deterministic(tmp_path, committed, readme):
     assert "](pong_curve.png)" in (results / "results.md").read_text()
     assert "](../../results/a3c/pong_curve.png)" in readme.read_text()
     assert "Profile `cpu`" in readme.read_text()
+    # the network behind the score is kept with the record evaluate.py --weights rebuilds it from
+    record = json.loads((results / "weights" / "pong-cpu-seed0.json").read_text())
+    assert record["run"] == "runs/a3c/pong-cpu-seed0" and record["checkpoint_env_frames"] == 400000
+    assert record["config"]["threads"] == 16 and record["score"]["mean_return"] == -20.3
+    assert (results / "weights" / "pong-cpu-seed0.weights.h5").read_text() == "the network evaluate.py scored"
+    assert evidence["pong_cpu_weights"].endswith("results/a3c/weights/pong-cpu-seed0.weights.h5")
+    assert "python -m papers.a3c.evaluate --weights " in a.body
 
 
 def test_complete_when_everything_finished(tmp_path, committed):
@@ -190,6 +198,12 @@ def test_run_skips_finished_parts_and_keeps_the_deadline(tmp_path, monkeypatch):
     assert [c[0] for c in calls] == ["train"]
     assert calls[0][1][:2] == ["--profile", "cpu"] and calls[0][2] == reproduce.PONG_INVOCATION_S
     assert calls[0][1][-1] == str(runs / "a3c" / "pong-cpu-seed0")
+
+    calls.clear()
+    (runs / "a3c" / "pong-cpu-seed0" / "evaluation.weights.h5").unlink()     # evaluated before it was saved
+    reproduce.run("cpu", runs)
+    assert calls[-1] == ("sub", [reproduce.sys.executable, "-m", "papers.a3c.evaluate", "--run-dir",
+                                 str(runs / "a3c" / "pong-cpu-seed0")])
 
     calls.clear()
     (runs / "a3c" / "pong-cpu-seed0" / "diagnosis.json").unlink()     # not diagnosed yet

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from common.errors import NonFiniteLossError
-from common.report import keep_weights
+from common.errors import NonFiniteLossError, UserError
+from common import weights
 from papers.a3c import evaluate, train
 from papers.a3c.envs import EnvError
 
@@ -46,7 +46,7 @@ def test_smoke_train_then_evaluate_pong(tmp_path):
     assert saved["episodes"] == 1 and "no-op" in saved["protocol"]
     assert np.isfinite(result["mean_return"]) and len(rows(run_dir / "evaluation.csv")) == 1
     # the scored network, kept as the report keeps it, plays the same game again from --weights
-    kept = keep_weights(run_dir / evaluate.WEIGHTS, tmp_path / "results", "pong",
+    kept = weights.keep(run_dir / evaluate.WEIGHTS, tmp_path / "results", "pong",
                         json.loads((run_dir / "config.json").read_text()))
     again = evaluate.main(["--weights", str(kept["path"]), "--episodes", "1", "--max-episode-frames", "400",
                            "--out", str(tmp_path / "rescored")])
@@ -100,14 +100,14 @@ def test_unknown_environment_is_a_user_error(tmp_path):
 def test_evaluate_without_a_run_is_a_user_error(tmp_path):
     with pytest.raises(evaluate.EvalError, match="no config.json"):
         evaluate.main(["--run-dir", str(tmp_path)])
-    weights = tmp_path / "pong.weights.h5"
-    with pytest.raises(evaluate.EvalError, match=r"pong\.weights\.h5 not found; --weights takes"):
-        evaluate.main(["--weights", str(weights)])
-    weights.write_bytes(b"not read")
+    kept = tmp_path / "pong.weights.h5"
+    with pytest.raises(UserError, match=r"pong\.weights\.h5 not found; --weights takes a results/a3c/weights/"):
+        evaluate.main(["--weights", str(kept)])
+    kept.write_bytes(b"not read")
     (tmp_path / "pong.json").write_text("{not json")
-    with pytest.raises(evaluate.EvalError, match="is not a weights record"):
-        evaluate.main(["--weights", str(weights)])
-    with pytest.raises(evaluate.EvalError, match="--out goes with --weights"):
+    with pytest.raises(UserError, match="is not a weights record"):
+        evaluate.main(["--weights", str(kept)])
+    with pytest.raises(UserError, match="--out goes with --weights"):
         evaluate.main(["--run-dir", str(tmp_path), "--out", str(tmp_path / "out")])
 
 

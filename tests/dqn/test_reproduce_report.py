@@ -124,6 +124,19 @@ def test_report_is_deterministic_and_reads_only_the_runs(runs, tmp_path):
     # the order the contract asks for
     order = [first.body.index(h) for h in ("### Results", "### Plots", "### Budget", "### Evaluation protocol")]
     assert order == sorted(order) and "\n## " not in first.body
+    # the final score's network: not saved by that evaluation, then saved and kept with its record
+    assert "The network behind the final score is not kept" in first.body and ev["pong_run_weights"] is None
+    (runs / "dqn" / "cpu-seed0" / "evaluation" / "online.weights.h5").write_text("the scored network")
+    third = report.section("cpu", runs, results, readme=None)
+    record = json.loads((results / "weights" / "pong-cpu-seed0.json").read_text())
+    assert record["run"] == "runs/dqn/cpu-seed0" and record["profile"] == "cpu"
+    assert record["agent_steps"] == 20_000 and record["env_frames"] == 80_123
+    assert record["score"]["mean_return"] == -20.5 and record["config"] == json.loads(
+        (runs / "dqn" / "cpu-seed0" / "config.json").read_text())["config"]
+    assert (results / "weights" / "pong-cpu-seed0.weights.h5").read_text() == "the scored network"
+    assert "python -m papers.dqn.evaluate --weights " in third.body
+    assert json.loads((results / "evidence.json").read_text())["pong_run_weights"].endswith(
+        "weights/pong-cpu-seed0.weights.h5")
 
 
 def test_same_runs_elsewhere_give_the_same_text(runs, tmp_path):

@@ -1,0 +1,97 @@
+"""The networks behind headline numbers, kept in the repository so that anyone can re-score them.
+
+A paper's report copies the weights its headline score was measured with to
+`results/<paper>/weights/<name>.weights.h5`, with `<name>.json` beside it: the run's profile and
+resolved config (what rebuilds the network), the checkpoint, and the score with its protocol.
+Only files under WEIGHTS_LIMIT_BYTES are kept; a larger one stays in its run directory and the
+report says so. The paper's evaluate command takes such a file (`--weights`) in place of a run
+directory and plays the same protocol with the same seed, so it replays the same games.
+
+    keep(src, results_dir, name, record)   copy + record (the same bytes are not rewritten)
+    read_record(weights, paper)            the record, or a one-line UserError
+    markdown(kept, paper, what)            the report's sentence: where, how big, the command
+    add_flags(ap, paper) / check_flags()   --run-dir | --weights, and --out (with --weights)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from common.errors import UserError
+from common.report import shown
+
+#: a run's final weights are kept in the repository only below this size
+WEIGHTS_LIMIT_BYTES = 10 * 2**20
+SUFFIX = ".weights.h5"
+
+
+def record_path(weights: Path) -> Path:
+    """The <name>.json written beside <name>.weights.h5."""
+    weights = Path(weights)
+    return weights.with_name(weights.name.removesuffix(SUFFIX) + ".json")
+
+
+def keep(src: Path, results_dir: Path, name: str, record: dict, limit: int = WEIGHTS_LIMIT_BYTES) -> dict:
+    """Copy `src` to results_dir/weights/<name>.weights.h5 with its record when under `limit`
+    bytes. Returns {"path" (None when not kept), "bytes", "kept"}."""
+    size = Path(src).stat().st_size
+    if size >= limit:
+        return {"path": None, "bytes": size, "kept": False}
+    dst = Path(results_dir) / "weights" / f"{name}{SUFFIX}"
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    data = Path(src).read_bytes()
+    if not dst.exists() or dst.read_bytes() != data:
+        dst.write_bytes(data)
+    record_path(dst).write_text(json.dumps(record, indent=2) + "\n")
+    return {"path": dst, "bytes": size, "kept": True}
+
+
+def read_record(weights: Path, paper: str) -> dict:
+    """The record beside kept weights (both files must exist; the record must parse)."""
+    weights, path = Path(weights), record_path(weights)
+    for needed in (weights, path):
+        if not needed.is_file():
+            raise UserError(f"{needed} not found; --weights takes a results/{paper}/weights/*{SUFFIX} file "
+                            f"with its .json beside it (written by the report)")
+    try:
+        record = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path} is not a weights record ({e}); take the pair from results/{paper}/weights/ "
+                        f"as the report wrote it") from None
+    if not isinstance(record, dict) or "config" not in record:
+        raise UserError(f"{path} is not a weights record (no 'config'); take the pair from "
+                        f"results/{paper}/weights/ as the report wrote it")
+    return record
+
+
+def command(path: Path, paper: str) -> str:
+    return f"python -m papers.{paper}.evaluate --weights {shown(path)}"
+
+
+def markdown(kept: dict | None, paper: str, what: str) -> str:
+    """Where the network behind `what` (say, "the final score") is kept and how to re-score it."""
+    if kept is None:
+        return (f"The network behind {what} is not kept: its evaluation saved none "
+                f"(`python -m papers.{paper}.evaluate --run-dir RUN` saves it).")
+    size = f"{kept['bytes'] / 2**20:.1f} MB"
+    if not kept["kept"]:
+        return (f"The network behind {what} ({size}) stays in the run directory: over the "
+                f"{WEIGHTS_LIMIT_BYTES // 2**20} MB kept in the repository.")
+    return (f"The network behind {what} is kept ({size}, `{shown(kept['path'])}`); "
+            f"`{command(kept['path'], paper)}` plays the same games with it (same protocol and seed).")
+
+
+def add_flags(ap: argparse.ArgumentParser, paper: str, writes: str) -> None:
+    """--run-dir (its newest checkpoint) or --weights (kept weights), and --out for the latter
+    (`writes`: the files an evaluation writes)."""
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--run-dir", type=Path, help="a training run directory (its newest checkpoint)")
+    source.add_argument("--weights", type=Path, help=f"kept weights, results/{paper}/weights/*{SUFFIX}")
+    ap.add_argument("--out", type=Path, help=f"with --weights: also write {writes} here")
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    if args.run_dir is not None and args.out is not None:
+        raise UserError("--out goes with --weights; an evaluation of --run-dir writes into the run directory")
