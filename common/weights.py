@@ -7,7 +7,7 @@ Only files under WEIGHTS_LIMIT_BYTES are kept; a larger one stays in its run dir
 report says so. The paper's evaluate command takes such a file (`--weights`) in place of a run
 directory and plays the same protocol with the same seed, so it replays the same games.
 
-    keep(src, results_dir, name, record)   copy + record (the same bytes are not rewritten)
+    keep(src, results_dir, name, record)   copy + record (unchanged files are not rewritten)
     read_record(weights, paper)            the record, or a one-line UserError
     markdown(kept, paper, what)            the report's sentence: where, how big, the command
     add_flags(ap, paper) / check_flags()   --run-dir | --weights, and --out (with --weights)
@@ -41,11 +41,14 @@ def keep(src: Path, results_dir: Path, name: str, record: dict, limit: int = WEI
         return {"path": None, "bytes": size, "kept": False}
     dst = Path(results_dir) / "weights" / f"{name}{SUFFIX}"
     dst.parent.mkdir(parents=True, exist_ok=True)
-    data = Path(src).read_bytes()
-    if not dst.exists() or dst.read_bytes() != data:
-        dst.write_bytes(data)
-    record_path(dst).write_text(json.dumps(record, indent=2) + "\n")
+    _write_if_changed(dst, Path(src).read_bytes())
+    _write_if_changed(record_path(dst), (json.dumps(record, indent=2) + "\n").encode())
     return {"path": dst, "bytes": size, "kept": True}
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
 
 
 def read_record(weights: Path, paper: str) -> dict:

@@ -116,20 +116,29 @@ def _write(out: Path, rows: list[dict], summary: dict) -> None:
     (out / "evaluation.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
+def _play_restored(cfg: A3CConfig, restore, episodes: int | None, seed: int, max_episode_frames: int):
+    """Build the task and the learner, restore(learner.model) its network, play the protocol:
+    (rows, learner)."""
+    from papers.a3c.agent import Learner
+    from papers.a3c.envs import make_task
+    task = make_task(cfg, seed, max_episode_frames=max_episode_frames)
+    learner = Learner(cfg, task.obs_shape, task.n_actions)
+    restore(learner.model)
+    return play(cfg, learner, task, episodes or cfg.eval_episodes, seed), learner
+
+
 def evaluate(run_dir: Path, episodes: int | None = None, seed: int = EVAL.seed,
              max_episode_frames: int = EVAL.max_episode_frames) -> dict:
     """The protocol on the run's newest complete checkpoint; writes the run dir's evaluation files."""
     import tensorflow as tf
-
-    from papers.a3c.agent import Learner
-    from papers.a3c.envs import make_task
     run_dir = Path(run_dir)
     cfg = load_config(run_dir)
     step, prefix = newest_checkpoint(run_dir)
-    task = make_task(cfg, seed, max_episode_frames=max_episode_frames)
-    learner = Learner(cfg, task.obs_shape, task.n_actions)
-    tf.train.Checkpoint(model=learner.model).restore(str(prefix)).expect_partial()
-    rows = play(cfg, learner, task, episodes or cfg.eval_episodes, seed)
+
+    def restore(model):
+        tf.train.Checkpoint(model=model).restore(str(prefix)).expect_partial()
+
+    rows, learner = _play_restored(cfg, restore, episodes, seed, max_episode_frames)
     summary = _summary(rows, learner, step, seed, max_episode_frames)
     _write(run_dir, rows, summary)
     learner.model.save_weights(str(run_dir / WEIGHTS))
@@ -139,18 +148,17 @@ def evaluate(run_dir: Path, episodes: int | None = None, seed: int = EVAL.seed,
 def evaluate_weights(weights: Path, episodes: int | None = None, seed: int = EVAL.seed,
                      max_episode_frames: int = EVAL.max_episode_frames, out: Path | None = None) -> dict:
     """The protocol on weights kept by the report, the network rebuilt from the record beside them."""
-    from papers.a3c.agent import Learner
-    from papers.a3c.envs import make_task
     record = kept_weights.read_record(weights, "a3c")
     cfg = config_from_record(record, kept_weights.record_path(weights))
-    task = make_task(cfg, seed, max_episode_frames=max_episode_frames)
-    learner = Learner(cfg, task.obs_shape, task.n_actions)
-    try:
-        learner.model.load_weights(str(weights))
-    except ValueError as e:
-        raise EvalError(f"{weights} does not fit the network of its record ({e}); keep the pair "
-                        f"the report wrote together") from None
-    rows = play(cfg, learner, task, episodes or cfg.eval_episodes, seed)
+
+    def restore(model):
+        try:
+            model.load_weights(str(weights))
+        except ValueError as e:
+            raise EvalError(f"{weights} does not fit the network of its record ({e}); keep the pair "
+                            f"the report wrote together") from None
+
+    rows, learner = _play_restored(cfg, restore, episodes, seed, max_episode_frames)
     summary = _summary(rows, learner, record.get("checkpoint_env_frames"), seed, max_episode_frames)
     if out is not None:
         _write(Path(out), rows, summary)

@@ -20,10 +20,13 @@ def test_small_weights_are_copied_with_their_record(tmp_path):
                     "kept": True}
     assert kept["path"].read_bytes() == src.read_bytes()
     assert weights.read_record(kept["path"], "dqn") == {"profile": "cpu", "config": {}}
-    # the same bytes are not rewritten (the committed file is left alone)
-    mtime = kept["path"].stat().st_mtime_ns
+    # unchanged files are not rewritten (the committed pair is left alone); a new record is written
+    record = weights.record_path(kept["path"])
+    mtimes = kept["path"].stat().st_mtime_ns, record.stat().st_mtime_ns
     weights.keep(src, tmp_path / "results", "pong-cpu-seed0", {"profile": "cpu", "config": {}})
-    assert kept["path"].stat().st_mtime_ns == mtime
+    assert (kept["path"].stat().st_mtime_ns, record.stat().st_mtime_ns) == mtimes
+    weights.keep(src, tmp_path / "results", "pong-cpu-seed0", {"profile": "nature", "config": {}})
+    assert weights.read_record(kept["path"], "dqn")["profile"] == "nature"
     assert "is kept (0.0 MB, `" in weights.markdown(kept, "dqn", "the final score")
 
 
