@@ -113,6 +113,18 @@ def evidence(c: dict) -> dict:
             "dopamine_pong_capped_games": sum(i["capped"] for r in c["runs"] for i in r["iterations"])}
 
 
+def headline(c: dict) -> str | None:
+    """One sentence for the report's summary line: seeds, frames, iterations inside Dopamine's range."""
+    rows = c["compared"]
+    if not rows:
+        return None
+    seeds, frames = len(c["runs"]), min(r["env_frames"] for r in c["runs"]) / 1e6
+    planned = f" ({c['iterations_planned']} planned)" if len(rows) < c["iterations_planned"] else ""
+    return (f"Pong like for like with Dopamine's DQN ({seeds} seed{'s' * (seeds != 1)}, at least {frames:.2f}M frames each): "
+            f"our seed mean inside Dopamine's 5-seed range in {sum(r['inside'] for r in rows)} of "
+            f"{len(rows)} iterations{planned}")
+
+
 def render(c: dict, plot: str | None) -> str:
     """Markdown: the table per iteration, the verdict, the plot."""
     n_runs, rows = len(c["runs"]), c["compared"]

@@ -368,7 +368,8 @@ def headline(facts: dict) -> str:
                      + (f" (at {', '.join(f'{s:,}' for s in steps)} agent steps)" if steps else ""))
     else:
         cart_head = "CartPole-v1 check not run"
-    text = f"{pong_head}; {cart_head}"
+    like_for_like = dopamine.headline(facts["comparison"]) if facts["comparison"] else None
+    text = "; ".join(t for t in (like_for_like, pong_head, cart_head) if t)
     return f"SMOKE run (plumbing check, numbers meaningless): {text}" if facts["smoke"] else text
 
 

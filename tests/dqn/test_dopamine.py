@@ -150,6 +150,11 @@ def test_comparison_uses_only_iterations_every_seed_completed(tmp_path):
     ev = dopamine.evidence(c)
     assert ev["dopamine_pong_seeds"] == 2 and ev["dopamine_pong_env_frames_min"] == 1_600_000
     assert "1 of 1" in dopamine.render(c, None) or "0 of 1" in dopamine.render(c, None)
+    assert dopamine.headline(c) == (
+        f"Pong like for like with Dopamine's DQN (2 seeds, at least 1.60M frames each): our seed mean "
+        f"inside Dopamine's 5-seed range in {int(row['inside'])} of 1 iterations (4 planned)")
+    unfinished = _run_dir(tmp_path, "u", "dopamine", [100_000])
+    assert dopamine.headline(dopamine.collect([unfinished], 4)) is None    # nothing compared yet
     with pytest.raises(UserError, match="not a --profile dopamine run"):
         dopamine.collect([_run_dir(tmp_path, "n", "nature", [10])], 4)
 

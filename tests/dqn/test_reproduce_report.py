@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from common.report import readme_markers
-from papers.dqn import report, reproduce
+from papers.dqn import dopamine, report, reproduce
 
 CPU_CONFIG = {"action_repeat": 4, "replay_start": 10_000, "update_period": 4, "replay_capacity": 100_000,
               "total_agent_steps": 500_000, "eps_end": 0.01, "eval_epsilon": 0.05, "eval_episodes": 5}
@@ -206,3 +206,21 @@ def test_run_keeps_its_environment_variables(tmp_path, monkeypatch):
     reproduce.run("paper", tmp_path / "runs")
     assert [c[0] for c in calls] == ["train", "evaluate"]           # CartPole only; no Pong training
     assert calls[1][1] == tmp_path / "runs" / "dqn" / "nature" / "pong-seed0"
+
+
+def test_the_like_for_like_comparison_leads_the_section(runs, tmp_path):
+    results = tmp_path / "results" / "dqn"
+    results.mkdir(parents=True)
+    seed = runs / "dqn" / "dopamine-seed0"
+    _json(seed / "config.json", {"profile": "dopamine", "seed": 0})
+    _csv(seed / "episodes.csv", ["agent_steps", "return", "frames"], [[260_000, -20.3, 3_000], [300_000, -19, 3_000]])
+    _csv(seed / "metrics.csv", ["agent_steps", "env_frames"], [[300_000, 1_200_000]])
+    (results / "dopamine_pong.json").write_text(json.dumps(dopamine.collect([seed], 4)))
+    section = report.section("cpu", runs, results, readme=None)
+    assert section.headline.startswith("Pong like for like with Dopamine's DQN (1 seed, at least 1.20M frames each)")
+    assert "; Pong score -20.5 after" in section.headline
+    results_part = section.body[section.body.index("### Results"):]
+    assert results_part.index("Pong, like for like") < results_part.index("| iteration (1M frames) |") \
+        < results_part.index("CartPole")
+    ev = json.loads((results / "evidence.json").read_text())
+    assert ev["dopamine_pong_seeds"] == 1 and ev["dopamine_pong_iterations"][0]["ours_per_seed"] == [-20.3]
