@@ -80,10 +80,12 @@ def collect(run_dirs: list[Path], n: int) -> dict:
             raise UserError(f"{d} is not a --profile dopamine run (config.json profile "
                             f"{record.get('profile')!r}); pass the run directories of "
                             f"`python -m papers.dqn.train --profile dopamine`")
-        metrics = read_rows(d / "metrics.csv")
-        runs.append({"run": d.name, "seed": record.get("seed"),
-                     "env_frames": int(metrics[-1]["env_frames"]) if metrics else 0,
-                     "iterations": iterations(read_rows(d / "episodes.csv"))[:n]})
+        games = read_rows(d / "episodes.csv")
+        # frames trained: the newer of the last metrics row and the last game's end
+        logged = [int(rows[-1]["env_frames"]) for rows in (read_rows(d / "metrics.csv"), games)
+                  if rows and "env_frames" in rows[-1]]
+        runs.append({"run": d.name, "seed": record.get("seed"), "env_frames": max(logged, default=0),
+                     "iterations": iterations(games)[:n]})
     dopamine = published(n)
     rows = []
     for k, dop in enumerate(dopamine):

@@ -132,9 +132,11 @@ def _run_dir(tmp_path, name, profile, ends):
     d.mkdir()
     (d / "config.json").write_text(json.dumps({"profile": profile, "seed": 0}))
     rows = _games(ends)
-    (d / "episodes.csv").write_text("agent_steps,return,frames\n" + "".join(
-        f"{r['agent_steps']},{r['return']},{r['frames']}\n" for r in rows))
-    (d / "metrics.csv").write_text(f"agent_steps,env_frames\n{ends[-1]},{4 * ends[-1]}\n")
+    (d / "episodes.csv").write_text("agent_steps,env_frames,return,frames\n" + "".join(
+        f"{r['agent_steps']},{4 * int(r['agent_steps'])},{r['return']},{r['frames']}\n" for r in rows))
+    # metrics are logged on a period: the last row can be older than the last game
+    logged = ends[-1] - ends[-1] % 100_000
+    (d / "metrics.csv").write_text(f"agent_steps,env_frames\n{logged},{4 * logged}\n")
     return d
 
 
@@ -153,6 +155,8 @@ def test_comparison_uses_only_iterations_every_seed_completed(tmp_path):
     assert dopamine.headline(c) == (
         f"Pong like for like with Dopamine's DQN (2 seeds, at least 1.60M frames each): our seed mean "
         f"inside Dopamine's 5-seed range in {int(row['inside'])} of 1 iterations (4 planned)")
+    late = _run_dir(tmp_path, "late", "dopamine", [250_000, 430_000])     # metrics logged at 400k
+    assert dopamine.collect([late], 4)["runs"][0]["env_frames"] == 1_720_000
     unfinished = _run_dir(tmp_path, "u", "dopamine", [100_000])
     assert dopamine.headline(dopamine.collect([unfinished], 4)) is None    # nothing compared yet
     with pytest.raises(UserError, match="not a --profile dopamine run"):
