@@ -122,15 +122,19 @@ def headline(c: dict) -> str | None:
         return None
     seeds, frames = len(c["runs"]), min(r["env_frames"] for r in c["runs"]) / 1e6
     planned = f" ({c['iterations_planned']} planned)" if len(rows) < c["iterations_planned"] else ""
-    return (f"Pong like for like with Dopamine's DQN ({seeds} seed{'s' * (seeds != 1)}, at least "
-            f"{frames:.2f}M frames each): our seed mean inside Dopamine's 5-seed range in {sum(r['inside'] for r in rows)} of "
-            f"{len(rows)} iterations{planned}")
+    return (f"Pong like for like with Dopamine's DQN ({_seeds(seeds)}, at least {frames:.2f}M frames "
+            f"each): our seed mean inside Dopamine's 5-seed range in {sum(r['inside'] for r in rows)} "
+            f"of {len(rows)} iterations{planned}")
+
+
+def _seeds(n: int) -> str:
+    return f"{n} seed{'s' * (n != 1)}"
 
 
 def render(c: dict, plot: str | None) -> str:
     """Markdown: the table per iteration, the verdict, the plot."""
     n_runs, rows = len(c["runs"]), c["compared"]
-    lines = [f"Pong, `--profile dopamine`, {n_runs} seed{'s' * (n_runs != 1)} of ours against Dopamine's 5 (its "
+    lines = [f"Pong, `--profile dopamine`, {_seeds(n_runs)} of ours against Dopamine's 5 (its "
              f"published DQN, baselines/atari/data/pong.json); metric: mean return of the "
              f"iteration's training games (eps 0.01 after 250k steps, sticky actions).", ""]
     if rows:
