@@ -8,6 +8,9 @@ report says so. The paper's evaluate command takes such a file (`--weights`) in 
 directory and plays the same protocol with the same seed, so it replays the same games.
 
     keep(src, results_dir, name, record)   copy + record (unchanged files are not rewritten)
+    write_arrays(path, arrays) / read_arrays(path)
+                                           named arrays as a .weights.h5 file, for networks that are
+                                           not Keras models (the same arrays give the same bytes)
     read_record(weights, paper)            the record, or a one-line UserError
     markdown(kept, paper, what)            the report's sentence: where, how big, the command
     add_flags(ap, paper) / check_flags()   --run-dir | --weights, and --out (with --weights)
@@ -18,6 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+import numpy as np
 
 from common.errors import UserError
 from common.report import shown
@@ -49,6 +54,26 @@ def keep(src: Path, results_dir: Path, name: str, record: dict, limit: int = WEI
 def _write_if_changed(path: Path, data: bytes) -> None:
     if not path.exists() or path.read_bytes() != data:
         path.write_bytes(data)
+
+
+def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """One HDF5 dataset per name, without creation times, so that equal arrays give equal files."""
+    import h5py
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as f:
+        for name in sorted(arrays):
+            f.create_dataset(name, data=np.asarray(arrays[name]), track_times=False)
+
+
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a write_arrays file by name; a file that is not one is a one-line UserError."""
+    import h5py
+    try:
+        with h5py.File(path, "r") as f:
+            return {name: f[name][()] for name in f}
+    except OSError as e:
+        raise UserError(f"{path} is not a weights file ({e}); take it from results/*/weights/ as the report "
+                        f"wrote it") from None
 
 
 def read_record(weights: Path, paper: str) -> dict:
@@ -86,12 +111,13 @@ def markdown(kept: dict | None, paper: str, what: str) -> str:
             f"`{command(kept['path'], paper)}` plays the same games with it (same protocol and seed).")
 
 
-def add_flags(ap: argparse.ArgumentParser, paper: str, writes: str) -> None:
-    """--run-dir (its newest checkpoint) or --weights (kept weights), and --out for the latter
-    (`writes`: the files an evaluation writes)."""
+def add_flags(ap: argparse.ArgumentParser, paper: str, writes: str, many: bool = False) -> None:
+    """--run-dir (its newest checkpoint) or --weights (kept weights; `many`: one or more files), and
+    --out for the latter (`writes`: the files an evaluation writes)."""
     source = ap.add_mutually_exclusive_group(required=True)
     source.add_argument("--run-dir", type=Path, help="a training run directory (its newest checkpoint)")
-    source.add_argument("--weights", type=Path, help=f"kept weights, results/{paper}/weights/*{SUFFIX}")
+    source.add_argument("--weights", type=Path, nargs="+" if many else None,
+                        help=f"kept weights, results/{paper}/weights/*{SUFFIX}")
     ap.add_argument("--out", type=Path, help=f"with --weights: also write {writes} here")
 
 

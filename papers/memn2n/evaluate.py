@@ -5,7 +5,13 @@ TRAINING error (ties broken by validation error, then run index), report its tes
 a task is passed when the error is <= 5%. Errors here are over all 1000 test questions
 (the official test.m drops the last 8 of 1000 to fill whole batches of 32).
 
-    python -m papers.memn2n.evaluate --run-dir runs/memn2n/task1     # re-scores a finished run
+    python -m papers.memn2n.evaluate --run-dir runs/memn2n/1k_pe_ls_rn/task1   # re-scores a run
+    python -m papers.memn2n.evaluate --weights results/memn2n/weights/1k_pe_ls_rn-task*.weights.h5
+
+The second re-scores the networks the report keeps (every repeat of each task, with the run's
+config and seed in the .json beside each file, so the data split is the run's): the same
+selection by training error, the test error of each task, and over several files the mean
+error and the failed tasks of the table.
 """
 
 from __future__ import annotations
@@ -16,12 +22,17 @@ from pathlib import Path
 
 import numpy as np
 
+from common import weights as kept_weights
 from common.config import apply_overrides
-from common.errors import run_main
+from common.errors import UserError, run_main
+from common.report import shown
 from common.run import RunDirError, latest_checkpoint
 from common.seeding import seed_everything
 from papers.memn2n import data
 from papers.memn2n.config import BabiConfig
+from papers.memn2n.tables import PASS_PCT
+
+PAPER = "memn2n"
 
 CHUNK = 100  # questions per evaluation call
 
@@ -74,37 +85,102 @@ def scores(model, td: data.TaskData, xla: bool) -> dict:
             "selected": select_best(train_err, val_err)}
 
 
-def rescore(run_dir: Path) -> dict:
-    """Rebuild a finished run from its config.json and newest checkpoint and score it again."""
-    import tensorflow as tf
-
-    from papers.memn2n.networks import build_model, checkpoint_items
+def _newest(run_dir: Path) -> tuple[int, Path, dict]:
+    """(epoch, checkpoint prefix, config.json record) of the newest complete checkpoint of a bAbI run."""
     path = Path(run_dir) / "config.json"
     if not path.exists():
         raise RunDirError(f"{path} not found; pass the --run-dir of a python -m papers.memn2n.train run")
     newest = latest_checkpoint(run_dir)
     if newest is None:
         raise RunDirError(f"{run_dir} has no complete checkpoint; train first (python -m papers.memn2n.train)")
-    step, prefix = newest
-    record = json.loads(path.read_text())
+    return newest[0], newest[1], json.loads(path.read_text())
+
+
+def _rebuild(record: dict):
+    """(config, data, untrained model) of a run's record: the run's seed gives the same vocabulary
+    and the same training/validation split."""
+    from papers.memn2n.networks import build_model
     cfg = apply_overrides(BabiConfig(), record["config"])
     td = data.prepare(cfg, seed_everything(record["seed"]).generator(1))
-    model = build_model(cfg, td)
-    tf.train.Checkpoint(**checkpoint_items(model)).restore(str(prefix)).assert_existing_objects_matched()
+    return cfg, td, build_model(cfg, td)
+
+
+def _scored(model, cfg, td) -> dict:
+    """The paper's protocol on a restored model: select the repeat, report its test error."""
     sc = scores(model, td, cfg.xla)
     best = sc["selected"]
-    return {"run_dir": str(run_dir), "epoch": step, "selected_repeat": best,
-            "train_error_pct": sc["train"].round(3).tolist(), "val_error_pct": sc["val"].round(3).tolist(),
-            "test_error_pct": round(float(sc["test"][best]), 3),
+    return {"selected_repeat": best, "train_error_pct": sc["train"].round(3).tolist(),
+            "val_error_pct": sc["val"].round(3).tolist(), "test_error_pct": round(float(sc["test"][best]), 3),
             "test_error_pct_per_task": {str(t): round(float(v[best]), 3) for t, v in sc["per_task"].items()}}
+
+
+def rescore(run_dir: Path) -> dict:
+    """Rebuild a run from its config.json and newest checkpoint and score it again."""
+    import tensorflow as tf
+
+    from papers.memn2n.networks import checkpoint_items
+    epoch, prefix, record = _newest(run_dir)
+    cfg, td, model = _rebuild(record)
+    tf.train.Checkpoint(**checkpoint_items(model)).restore(str(prefix)).assert_existing_objects_matched()
+    return {"run_dir": str(run_dir), "epoch": epoch, **_scored(model, cfg, td)}
+
+
+def checkpoint_arrays(prefix: Path) -> dict[str, np.ndarray]:
+    """The network's variables (E0..EK, or B A C W H) of a training checkpoint by name, read
+    without building the network (no data needed)."""
+    import tensorflow as tf
+    reader, suffix = tf.train.load_checkpoint(str(prefix)), "/.ATTRIBUTES/VARIABLE_VALUE"
+    return {key.removesuffix(suffix): reader.get_tensor(key) for key in reader.get_variable_to_shape_map()
+            if key.endswith(suffix) and key != "save_counter" + suffix}
+
+
+def save_weights(run_dir: Path, dst: Path) -> dict:
+    """Write the network of a run's newest checkpoint (all its repeats) to `dst` (.weights.h5) and
+    return the record `--weights` rebuilds it from: the run's config and seed, and the epoch."""
+    epoch, prefix, record = _newest(run_dir)
+    kept_weights.write_arrays(dst, checkpoint_arrays(prefix))
+    return {"paper": PAPER, "profile": record.get("profile"), "seed": record["seed"], "config": record["config"],
+            "epoch": epoch}
+
+
+def rescore_weights(path: Path) -> dict:
+    """Score kept weights with the paper's protocol on the data split of the run they come from."""
+    record = kept_weights.read_record(path, PAPER)
+    cfg, td, model = _rebuild(record)
+    arrays, variables = kept_weights.read_arrays(path), {w.name: w for w in model.weights}
+    have = {n: tuple(a.shape) for n, a in arrays.items()}
+    need = {n: tuple(w.shape) for n, w in variables.items()}
+    if have != need:
+        raise UserError(f"{path} does not fit the network of its record (file {have}, network {need}); keep "
+                        f"the pair the report wrote together")
+    for name, w in variables.items():
+        w.assign(arrays[name])
+    return {"weights": shown(path), "epoch": record.get("epoch"), **_scored(model, cfg, td)}
+
+
+def table_scores(results: list[dict]) -> dict:
+    """Mean test error and failed tasks (> 5%) over the tasks of several kept networks."""
+    errors = [e for r in results for e in r["test_error_pct_per_task"].values()]
+    return {"tasks": len(errors), "mean_test_error_pct": round(float(np.mean(errors)), 3),
+            "failed_tasks": int(sum(e > PASS_PCT for e in errors))}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m papers.memn2n.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run-dir", type=Path, required=True, help="a finished bAbI run directory")
-    ns = ap.parse_args(argv)
-    print(json.dumps(rescore(ns.run_dir), indent=2))
+    kept_weights.add_flags(ap, PAPER, writes="rescore.json", many=True)
+    args = ap.parse_args(argv)
+    kept_weights.check_flags(args)
+    if args.run_dir is not None:
+        out = rescore(args.run_dir)
+    else:
+        results = [rescore_weights(w) for w in args.weights]
+        out = results[0] if len(results) == 1 else {**table_scores(results), "networks": results}
+    text = json.dumps(out, indent=2)
+    print(text)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "rescore.json").write_text(text + "\n")
     return 0
 
 

@@ -6,6 +6,9 @@ results_dir (= results/memn2n/):
     <table>.csv                per-task test error, ours next to the paper's column
     <table>.png                per-task bar chart, ours vs paper
     ptb_curve.png              PTB learning curve with the paper's perplexities
+    weights/1k_pe_ls_rn-task<t>.weights.h5 (+ .json)
+                               the networks behind the main table, every repeat of each task, with
+                               the record `evaluate --weights` rebuilds them from
     evidence.json              the section's numbers, flat
 and (budget cpu) the results block of papers/memn2n/README.md. Every number comes from those
 files: nothing here is typed by hand.
@@ -20,17 +23,22 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from common.report import (BUDGET, PROTOCOL, SMOKE, SMOKE_HEADLINE, Section, commit_label, measured_file, plots_md,
-                           relink, results_md, smoke_banner, write_evidence, write_readme_block)
+                           relink, results_md, shown, smoke_banner, write_evidence, write_readme_block)
+from common import weights as kept_weights
 from common.results import bar_chart, curve_plot, markdown_table, read_json, read_published
+from common.run import latest_checkpoint
 from papers.memn2n.evaluate import select_best
 from papers.memn2n.tables import PASS_PCT, TABLES, Table, ptb_dir, run_dir, seeds, tasks
 
 PAPER = "memn2n"
+#: the table whose networks are kept in results/memn2n/weights/ (Table 1's main column, one process per task)
+KEPT_TABLE = "1k_pe_ls_rn"
 PUBLISHED = Path(__file__).with_name("published")
 README = Path(__file__).with_name("README.md")
 
@@ -159,15 +167,43 @@ def collect_ptb(budget: str, runs_root: Path, results_dir: Path) -> dict | None:
             "commit": commit_label(read_json(run / "versions.json") or {})}
 
 
+def keep_networks(table: Table, budget: str, runs_root: Path, results_dir: Path) -> list[dict]:
+    """The network of each finished task run of `table` (its newest checkpoint, every repeat) kept
+    as results_dir/weights/<table>-task<t>.weights.h5 with its record: the run's config and seed,
+    the epoch, and the repeat and test error of its summary."""
+    from papers.memn2n.evaluate import save_weights
+    kept = []
+    for task in tasks(table, budget):
+        run = run_dir(runs_root, table, budget, task)
+        summary = _summary(run)
+        if summary is None or latest_checkpoint(run) is None:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / f"network{kept_weights.SUFFIX}"
+            record = {**save_weights(run, src), "run": shown(run), "table": table.name, "task": task,
+                      "selected_repeat": summary["selected_repeat"], "test_error_pct": summary["test_error_pct"],
+                      "protocol": "repeat with the lowest training error (ties: validation error, index); "
+                                  "its error over the task's test questions"}
+            kept.append(kept_weights.keep(src, results_dir, f"{table.name}-task{task}", record))
+    return kept
+
+
+def _kept_glob(table: Table, results_dir: Path) -> str:
+    return f"{shown(results_dir / 'weights')}/{table.name}-task*{kept_weights.SUFFIX}"
+
+
 def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
-    """Every table's numbers (and its files), the timed re-run, the benchmark, the PTB run."""
+    """Every table's numbers (and its files), the kept networks of the main table, the timed re-run,
+    the benchmark, the PTB run."""
     results_dir.mkdir(parents=True, exist_ok=True)
     tables = []
     for table in TABLES.values():
         res, paper = collect_table(table, budget, runs_root), paper_column(table)
         if res["best"]:
             write_table_files(table, res, paper, results_dir)
-        tables.append({"table": table, "res": res, "paper": paper})
+        kept = keep_networks(table, budget, runs_root, results_dir) if table.name == KEPT_TABLE else None
+        tables.append({"table": table, "res": res, "paper": paper, "kept": kept,
+                       "kept_glob": _kept_glob(table, results_dir)})
     smoke = budget == SMOKE
     bench, bench_from = (None, "") if smoke else measured_file(PAPER, "benchmark.txt", runs_root, results_dir)
     return {"budget": budget, "smoke": smoke, "tables": tables,
@@ -196,6 +232,10 @@ def evidence(facts: dict) -> dict:
                    f"{key}_tasks_done": len(done), f"{key}_repeats": res["repeats"],
                    f"{key}_wall_minutes": round(res["wall_s"] / 60, 2), f"{key}_paper_mean_error": table.paper_mean,
                    f"{key}_run_commits": ", ".join(res["commits"])})
+        if item["kept"] is not None:
+            files = [k for k in item["kept"] if k["kept"]]
+            ev.update({f"{key}_weights": item["kept_glob"] if files else None, f"{key}_weights_files": len(files),
+                       f"{key}_weights_bytes": sum(k["bytes"] for k in files)})
     if "babi_1k_pe_ls_rn_wall_minutes" in ev:
         ev["babi_1k_pe_ls_rn_table_wall_minutes"] = ev["babi_1k_pe_ls_rn_wall_minutes"]
     if "babi_1k_joint_mean_error" in ev:
@@ -273,7 +313,25 @@ def budget_line(table: Table, budget: str) -> str:
     return text + ".\n\n"
 
 
-def table_section(table: Table, res: dict, paper: dict, budget: str) -> str:
+def kept_md(item: dict) -> str:
+    """Where the networks behind the table are and the command that re-scores them."""
+    kept, glob = item["kept"], item["kept_glob"]
+    files = [k for k in kept if k["kept"]]
+    if not files:
+        return "The networks behind this table are not kept: its runs have no checkpoints."
+    size = sum(k["bytes"] for k in files) / 2**20
+    count = f"{len(files)} file" + ("s" if len(files) > 1 else "")
+    text = (f"The networks behind this table are kept: {count}, {size:.1f} MB in all (`{glob}`, "
+            f"every repeat of each task, with a .json record beside each). "
+            f"`python -m papers.memn2n.evaluate --weights {glob}` selects each task's repeat by training error "
+            f"again and prints its test error, the mean and the failed tasks.")
+    if len(files) < len(kept):
+        text += (f" {len(kept) - len(files)} task(s) stay in their run directories: over the size kept in the "
+                 f"repository.")
+    return text
+
+
+def table_section(table: Table, res: dict, paper: dict, budget: str, kept: str = "") -> str:
     """One table: its budget, our mean and failures next to the paper's, the per-task table."""
     head = f"#### {table.title}\n\n"
     if table.sets:
@@ -293,7 +351,7 @@ def table_section(table: Table, res: dict, paper: dict, budget: str) -> str:
     if res["missing"]:
         status += f" Task(s) {res['missing']} missing: the 10k training file of task 3 is not in the data folder."
     return (head + status + "\n\n" + md + ("\n\nTasks more than 5 points from the paper's column:\n"
-                                           + "\n".join(notes) if notes else ""))
+                                           + "\n".join(notes) if notes else "") + (f"\n\n{kept}" if kept else ""))
 
 
 def _rerun_md(rerun: dict) -> str:
@@ -333,7 +391,8 @@ def _budget_md() -> str:
 def render(facts: dict) -> str:
     """The section's body (links relative to results/)."""
     budget = facts["budget"]
-    tables = [table_section(t["table"], t["res"], t["paper"], budget) for t in facts["tables"]]
+    tables = [table_section(t["table"], t["res"], t["paper"], budget, kept_md(t) if t["kept"] is not None else "")
+              for t in facts["tables"]]
     if facts["rerun"]:
         tables.append(_rerun_md(facts["rerun"]))
     if facts["bench"] is not None:

@@ -1,9 +1,11 @@
 """common/weights.py: the weights behind a headline number go to results/<paper>/weights/ with the
 record that rebuilds their model, only when small; an evaluate command given --weights refuses a
-file without its record, or with a broken one, in one line (DQN's evaluate.py, end to end)."""
+file without its record, or with a broken one, in one line (DQN's evaluate.py, end to end); named
+arrays (networks that are not Keras models) round-trip through .weights.h5 files."""
 
 import json
 
+import numpy as np
 import pytest
 
 from common import weights
@@ -54,3 +56,18 @@ def test_evaluate_weights_without_a_usable_record_is_one_line(tmp_path):
         evaluate.main(["--weights", str(kept)])
     with pytest.raises(UserError, match="--out goes with --weights"):
         evaluate.main(["--run-dir", str(tmp_path), "--out", str(tmp_path / "out")])
+
+
+def test_named_arrays_round_trip_and_give_the_same_bytes(tmp_path):
+    arrays = {"E1": np.arange(6, dtype=np.float32).reshape(2, 3), "E0": np.ones((1, 4), np.float32)}
+    weights.write_arrays(tmp_path / "a.weights.h5", arrays)
+    weights.write_arrays(tmp_path / "b.weights.h5", dict(reversed(arrays.items())))
+    assert (tmp_path / "a.weights.h5").read_bytes() == (tmp_path / "b.weights.h5").read_bytes()
+    back = weights.read_arrays(tmp_path / "a.weights.h5")
+    assert set(back) == {"E0", "E1"}
+    for name, a in arrays.items():
+        np.testing.assert_array_equal(back[name], a)
+        assert back[name].dtype == a.dtype
+    (tmp_path / "text.weights.h5").write_text("not hdf5")
+    with pytest.raises(UserError, match="text.weights.h5 is not a weights file"):
+        weights.read_arrays(tmp_path / "text.weights.h5")

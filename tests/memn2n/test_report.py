@@ -1,8 +1,13 @@
 """End-To-End Memory Networks (Sukhbaatar 2015): the table generator pools repeats and applies the
-paper's selection rule (lowest training error) across the processes of a task."""
+paper's selection rule (lowest training error) across the processes of a task, and keeps the networks
+of the main table (every repeat of each task) with the record that rebuilds them."""
 
 import json
 
+import numpy as np
+import tensorflow as tf
+
+from common import weights
 from papers.memn2n import report
 from papers.memn2n.tables import TABLES, Table, run_dir
 
@@ -11,6 +16,7 @@ def _fake_run(path, train, val, test):
     path.mkdir(parents=True)
     (path / "summary.json").write_text(json.dumps({
         "train_error_pct": train, "val_error_pct": val, "repeats": len(train),
+        "selected_repeat": int(np.argmin(train)), "test_error_pct": test[int(np.argmin(train))],
         "test_error_pct_all_repeats": {"15": test},
         "test_error_pct_per_task": {"15": test[0]}, "wall_time_s_this_invocation": 60.0}))
     (path / "versions.json").write_text(json.dumps({"git_commit": "abc", "git_dirty": False}))
@@ -75,3 +81,40 @@ def test_paper_columns_are_the_papers_tables_and_the_10k_mean_skips_task_3():
     expected = sum(v for t, v in ten_k.items() if t != 3) / 19
     assert round(expected, 1) != round(sum(ten_k.values()) / 20, 1)     # 6.5 over 19 tasks, 6.6 over 20
     assert mean_row.split("|")[4].strip() == f"{expected:.1f}", mean_row
+
+
+def _fake_checkpoint(run, epoch, E0):
+    """A training checkpoint of a one-matrix network, its completion marker and config.json."""
+    (run / "config.json").write_text(json.dumps({"profile": "paper", "seed": 3, "config": {"task": 1}}))
+    tf.train.Checkpoint(E0=tf.Variable(E0)).write(str(run / "checkpoints" / f"ckpt-{epoch}"))
+    (run / "checkpoints" / f"ckpt-{epoch}.complete.json").write_text("{}")
+
+
+def test_main_table_networks_are_kept_with_their_record(tmp_path):
+    table = TABLES[report.KEPT_TABLE]
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    first = run_dir(runs, table, "cpu", 1)
+    _fake_run(first, [1.0, 0.0], [1.0, 1.0], [3.0, 7.0])
+    _fake_run(run_dir(runs, table, "cpu", 2), [1.0, 0.0], [1.0, 1.0], [3.0, 7.0])   # no checkpoint
+    s = report.section("cpu", runs, results, readme=None)
+    assert "The networks behind this table are not kept" in s.body
+    ev = json.loads((results / "evidence.json").read_text())
+    assert ev["babi_1k_pe_ls_rn_weights"] is None and ev["babi_1k_pe_ls_rn_weights_files"] == 0
+
+    E0 = np.arange(24, dtype=np.float32).reshape(2, 3, 4)          # [repeats, rows, d]
+    _fake_checkpoint(first, 120, E0)
+    s = report.section("cpu", runs, results, readme=None)
+    kept = results / "weights" / "1k_pe_ls_rn-task1.weights.h5"
+    np.testing.assert_array_equal(weights.read_arrays(kept)["E0"], E0)
+    assert set(weights.read_arrays(kept)) == {"E0"}                 # the model's variables only
+    record = weights.read_record(kept, "memn2n")
+    assert (record["seed"], record["config"], record["epoch"], record["task"]) == (3, {"task": 1}, 120, 1)
+    assert (record["selected_repeat"], record["test_error_pct"]) == (1, 7.0)
+    ev = json.loads((results / "evidence.json").read_text())
+    assert ev["babi_1k_pe_ls_rn_weights_files"] == 1 and ev["babi_1k_pe_ls_rn_weights"].endswith(
+        "weights/1k_pe_ls_rn-task*.weights.h5")
+    assert "The networks behind this table are kept: 1 file," in s.body
+    assert f"python -m papers.memn2n.evaluate --weights {ev['babi_1k_pe_ls_rn_weights']}" in s.body
+    # a rebuild from the same runs leaves the kept file as it was
+    mtime = kept.stat().st_mtime_ns
+    assert report.section("cpu", runs, results, readme=None).body == s.body and kept.stat().st_mtime_ns == mtime

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from common.errors import NonFiniteLossError
-from papers.memn2n import data, evaluate, train, train_lm
+from common import weights
+from common.errors import NonFiniteLossError, UserError
+from papers.memn2n import data, evaluate, report, train, train_lm
 from papers.memn2n.networks import build_model
 from papers.memn2n.config import BabiConfig
+from papers.memn2n.tables import TABLES, run_dir, train_argv
 
 
 def _rows(path):
@@ -38,6 +40,36 @@ def test_smoke_train_writes_run_dir_and_resumes(tmp_path):
     # evaluate re-scores the checkpoint to the same numbers
     again = evaluate.rescore(run)
     assert again["test_error_pct"] == summary["test_error_pct"]
+
+
+@pytest.mark.data('babi')
+def test_kept_networks_rescore_to_the_runs_numbers(tmp_path, capsys):
+    """The report keeps each task run's network; evaluate --weights rebuilds it from the record
+    (same vocabulary and data split) and gives the run's selection and test error."""
+    table, runs, results = TABLES[report.KEPT_TABLE], tmp_path / "runs", tmp_path / "results"
+    summaries = {}
+    for task in (1, 4):
+        summaries[task] = train.main([*train_argv(table, "smoke", 0, task),
+                                      "--run-dir", str(run_dir(runs, table, "smoke", task))])
+    kept = report.keep_networks(table, "smoke", runs, results)      # the smoke budget runs tasks 1 and 2
+    assert [k["path"].name for k in kept] == ["1k_pe_ls_rn-task1.weights.h5"]
+    one = evaluate.rescore_weights(kept[0]["path"])
+    assert (one["selected_repeat"], one["test_error_pct"]) == (summaries[1]["selected_repeat"],
+                                                               summaries[1]["test_error_pct"])
+    assert one["train_error_pct"] == summaries[1]["train_error_pct"]
+    # two files: their mean and failed tasks, also written with --out
+    other = results / "weights" / "1k_pe_ls_rn-task4.weights.h5"
+    record = evaluate.save_weights(run_dir(runs, table, "smoke", 4), other)
+    weights.record_path(other).write_text(json.dumps(record))
+    evaluate.main(["--weights", str(kept[0]["path"]), str(other), "--out", str(tmp_path / "out")])
+    both = json.loads((tmp_path / "out" / "rescore.json").read_text())
+    errors = [summaries[1]["test_error_pct"], summaries[4]["test_error_pct"]]
+    assert both["tasks"] == 2 and both["mean_test_error_pct"] == round(float(np.mean(errors)), 3)
+    assert both["failed_tasks"] == sum(e > 5 for e in errors)
+    # a record that does not describe the network is refused in one line
+    weights.record_path(other).write_text(json.dumps({**record, "config": {**record["config"], "embedding_dim": 7}}))
+    with pytest.raises(UserError, match="does not fit the network of its record"):
+        evaluate.rescore_weights(other)
 
 
 @pytest.mark.data('babi')
