@@ -10,7 +10,9 @@ clock, no current commit).
                                               their mean and 95% t-interval over seeds,
                                               the benchmark (runs_root/nas/, else the committed
                                               results/nas copy), the simulated searches on the
-                                              ground-truth table; draws the plots
+                                              ground-truth table; draws the plots; keeps each
+                                              controller run's retrained child in
+                                              results_dir/weights/ (common/weights.py)
     evidence(facts)                           the flat numbers of evidence.json
     render(facts)                             the Markdown body, led by the ground-truth table's
                                               comparison when there is one
@@ -28,9 +30,10 @@ from pathlib import Path
 
 from scipy import stats
 
+from common import weights as kept_weights
 from common.config import build, deviations_markdown
 from common.report import (BUDGET, PROTOCOL, SMOKE, Section, measured_file, partial_note, plots_md, relink,
-                           results_md, write_evidence, write_readme_block)
+                           results_md, shown, write_evidence, write_readme_block)
 from common.results import curve_plot, markdown_table, read_json, read_published, read_rows
 from papers.nas import losses
 from papers.nas.config import PROFILES, NASConfig
@@ -306,6 +309,16 @@ def _all_dirs(f: dict) -> dict[str, Path]:
                             for m in METHODS for row in f["seeds"]["rows"][m] if row["seed"]}}
 
 
+def keep_children(dirs: list[Path], results_dir: Path) -> dict[str, dict]:
+    """The retrained best child of each run that has one (final/child.weights.h5), kept as
+    results_dir/weights/<run>-best-child.weights.h5 with the record `evaluate --weights` rebuilds
+    it from; {run name: common.weights.keep's answer}."""
+    from papers.nas.evaluate import CHILD_WEIGHTS, weights_record
+    return {d.name: kept_weights.keep(d / "final" / CHILD_WEIGHTS, results_dir, f"{d.name}-best-child",
+                                      weights_record(d))
+            for d in sorted(set(dirs)) if (d / "final" / CHILD_WEIGHTS).exists()}
+
+
 def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
     """Everything the section says, as a plain dict; draws the plots and copies benchmark.json."""
     runs_root, results_dir = Path(runs_root), Path(results_dir)
@@ -332,6 +345,7 @@ def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
     if f["sim"] is not None:
         f["sim_md"] = (results_dir / SIM_FILE).with_suffix(".md").read_text().rstrip()
     results_dir.mkdir(parents=True, exist_ok=True)
+    f["kept"] = keep_children(list(_all_dirs(f).values()), results_dir)
     _plots(f, results_dir)
     f["missing"] = _missing(f)
     f["status"] = _status(f)
@@ -393,6 +407,9 @@ def evidence(f: dict) -> dict:
     if f["final"] is not None:
         ev.update(cifar_best_test_error_first1000=f["final"]["test_error_pct"],
                   cifar_best_test_set=f["final"]["test_set"], cifar_best_arch=f["final"]["arch"])
+        best = f["kept"].get(f["dirs"]["cifar10-controller"].name)
+        ev["cifar_best_weights"] = shown(best["path"]) if best and best["kept"] else None
+        ev["cifar_best_child_weights"] = [shown(k["path"]) for k in f["kept"].values() if k["kept"]]
     if ptb["n"]:
         c, r = ptb["c"], ptb["r"]
         ev.update(ptb_budget_architectures=ptb["n"], ptb_budget=_ptb_budget(ptb),
@@ -574,7 +591,25 @@ def _final_md(f: dict) -> list[str]:
                  f"{final['final_train_size']} images{image}"])
     return ["#### Best found CIFAR-10 architecture, retrained, next to the paper's Table 1", "",
             markdown_table(["model", "depth", "params (M)", "test error %", "source"], rows, digits=2), "",
-            f"Published numbers: `papers/nas/published/nas_cifar10.csv`; sources: {legend}.", ""]
+            f"Published numbers: `papers/nas/published/nas_cifar10.csv`; sources: {legend}.", "",
+            _kept_md(f), ""]
+
+
+def _kept_md(f: dict) -> str:
+    """Where the retrained children are kept and the command that measures their test error again."""
+    best = f["kept"].get(f["dirs"]["cifar10-controller"].name)
+    if best is None:
+        return "The retrained child of our row is not kept: its run directory has no `final/child.weights.h5`."
+    if not best["kept"]:
+        return kept_weights.markdown(best, PAPER, "our row")
+    path = shown(best["path"])
+    text = (f"The retrained child of our row is kept ({best['bytes'] / 2**10:.0f} KB, `{path}`, with its record); "
+            f"`python -m papers.nas.evaluate --weights {path}` measures its test error again (same test images, "
+            f"same input normalisation).")
+    others = ", ".join(f"`{shown(k['path'])}`" for k in f["kept"].values() if k["kept"] and k is not best)
+    if others:
+        text += f" The other controller seeds' retrained children are kept beside it: {others}."
+    return text
 
 
 def _ptb_md(f: dict) -> list[str]:

@@ -1,6 +1,7 @@
 """papers/nas/report.py: section() built from run directories alone (hand-made, tiny ones here):
 no crash without runs, 'partial' with what is missing, and the same output when rebuilt; the
-CIFAR-10 searches over 3 search seeds per method with t-intervals worked out by hand.
+CIFAR-10 searches over 3 search seeds per method with t-intervals worked out by hand; the retrained
+children kept with their records.
 papers/nas/reproduce.py: the run list per budget (3 CIFAR-10 seeds per method at cpu)."""
 
 import dataclasses
@@ -8,8 +9,10 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from common import weights
 from common.config import build
 from common.report import readme_markers
 from papers.nas import report, reproduce
@@ -160,6 +163,52 @@ def test_complete_runs(tmp_path):
     (reproduce.run_dir(runs, "ptb-random") / "reeval.json").unlink()
     section = report.section("cpu", runs, tmp_path / "results" / "nas", readme=None)
     assert section.status == "partial" and "re-evaluation of the PTB searches" in section.body
+
+
+def test_retrained_children_are_kept_with_their_record(tmp_path):
+    runs, results = tmp_path / "runs", tmp_path / "results" / "nas"
+    _fake_runs(runs, random_done=True, seeds=(0, 1, 2))
+    section = report.section("cpu", runs, results, readme=None)
+    assert "The retrained child of our row is not kept" in section.body
+    assert json.loads((results / "evidence.json").read_text())["cifar_best_weights"] is None
+    for seed in (0, 1, 2):
+        final = reproduce.run_dir(runs, "cifar10-controller", seed=seed) / "final"
+        record = json.loads((final / "final.json").read_text())
+        record.update(actions=[0, 1, 2], input_mean=[0.5, 0.4, 0.3], input_std=[0.2, 0.2, 0.2])
+        (final / "final.json").write_text(json.dumps(record))
+        (final / "child.weights.h5").write_bytes(b"\x89HDF" + bytes([seed]) * 100)
+    section = report.section("cpu", runs, results, readme=None)
+    ev = json.loads((results / "evidence.json").read_text())
+    kept = results / "weights" / "cifar10-controller-seed0-best-child.weights.h5"
+    assert ev["cifar_best_weights"].endswith("weights/cifar10-controller-seed0-best-child.weights.h5")
+    assert len(ev["cifar_best_child_weights"]) == 3 and kept.read_bytes() == b"\x89HDF" + bytes([0]) * 100
+    record = weights.read_record(kept, "nas")
+    assert (record["actions"], record["input_mean"], record["test_error_pct"]) == ([0, 1, 2], [0.5, 0.4, 0.3], 65.0)
+    assert record["config"]["task"] == "cifar10" and record["run"].endswith("cifar10-controller-seed0")
+    assert f"python -m papers.nas.evaluate --weights {ev['cifar_best_weights']}" in section.body
+    assert "The other controller seeds' retrained children are kept beside it" in section.body
+
+
+@pytest.mark.data("cifar10")
+def test_a_kept_child_is_rebuilt_with_its_weights(tmp_path):
+    from papers.nas import evaluate
+    from papers.nas.networks import build_cnn
+    from papers.nas.search_space import cnn_steps, decode_cnn, random_actions
+    cfg = build(NASConfig, PROFILES, "smoke")[0]
+    actions = json.loads(json.dumps(random_actions(cnn_steps(cfg, 2), np.random.default_rng(0)), default=list))
+    model = build_cnn(decode_cnn(cfg, actions), cfg.image_size, seed=5)
+    path = tmp_path / "child.weights.h5"
+    model.save_weights(str(path))
+    weights.record_path(path).write_text(json.dumps({
+        "config": dataclasses.asdict(cfg), "actions": actions, "arch": "a", "test_error_pct": 0.0,
+        "input_mean": [0.0, 0.0, 0.0], "input_std": [1.0, 1.0, 1.0]}, default=list))
+    _, _, rebuilt = evaluate.load_child(path)          # built with seed 0, then given the kept weights
+    for a, b in zip(model.get_weights(), rebuilt.get_weights()):
+        assert (a == b).all()
+    from papers.nas.data import cifar10_test
+    x, y, _ = cifar10_test(cfg.image_size, 0.0, 1.0)
+    expected = round(100.0 * (1.0 - evaluate.test_accuracy(model, x, y)), 2)
+    assert evaluate.score_weights(path)["test_error_pct"] == expected
 
 
 def test_top_distinct_keeps_one_child_per_architecture():

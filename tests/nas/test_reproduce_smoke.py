@@ -45,6 +45,12 @@ def test_smoke_budget_runs_and_reports_end_to_end(tmp_path):
     evidence = json.loads((results / "evidence.json").read_text())
     assert evidence["budget"] == "smoke" and evidence["reduced_search"] is False
     assert "cifar_controller_top5_val_acc_reevaluated" in evidence and "ptb_random_top5_val_ppl_reevaluated" in evidence
+    # the retrained child is kept with its record and measures to the same test error again
+    from papers.nas.evaluate import score_weights
+    final = json.loads((reproduce.run_dir(runs, "cifar10-controller", "smoke") / "final" / "final.json").read_text())
+    assert evidence["cifar_best_weights"].endswith("weights/cifar10-controller-smoke-seed0-best-child.weights.h5")
+    rescored = score_weights(results / "weights" / "cifar10-controller-smoke-seed0-best-child.weights.h5")
+    assert (rescored["arch"], rescored["test_error_pct"]) == (final["arch"], final["test_error_pct"])
     again = report.section("smoke", runs, results)
     assert (again.status, again.headline, again.body) == (section.status, section.headline, section.body)
     assert (results / "evidence.json").read_text() == json.dumps(evidence, indent=2, sort_keys=True) + "\n"
