@@ -75,10 +75,11 @@ class SlacAgent:
         return self.model.encoder(image[None])[0]
 
     @tf.function
-    def act(self, features, actions, greedy):
-        """features [8, F], actions [7, A] -> one action (a sample, or tanh(mean) if greedy)."""
-        a, _, a_greedy = self._policy(self.history_input(features[None], actions[None]))
-        return tf.cond(greedy, lambda: a_greedy[0], lambda: a[0])
+    def act(self, features, actions, noise):
+        """features [8, F], actions [7, A], noise [A] ~ N(0, I) -> a = tanh(mean + std * noise),
+        the policy's sample (noise = 0: the greedy action tanh(mean))."""
+        mean, std = self.actor(self.history_input(features[None], actions[None]))
+        return tf.tanh(mean + std * noise)[0]
 
     # ------------------------------------------------------------------ updates
     @tf.function
@@ -132,22 +133,29 @@ class SlacAgent:
 class History:
     """The acting-time history h_t: features of the last 8 frames and the last 7 actions.
     At an episode start the missing frames are copies of the first frame and the missing
-    actions are zeros, as the official `filter_before_first_step` (slac_agent.py) does."""
+    actions are zeros, as the official `filter_before_first_step` (slac_agent.py) does.
+    The policy's noise comes from the agent's RNG (training: part of the checkpoint), or from a
+    generator of its own when an episode starts with `noise_seed` (evaluation: a return then
+    depends on the weights and the seed alone)."""
 
     def __init__(self, agent: SlacAgent):
         self.agent = agent
         self.n = agent.history
+        self.rng = agent.rng
 
-    def reset(self, frame):
+    def reset(self, frame, noise_seed: int | None = None):
         self.features = np.stack([self._encode(frame)] * self.n)
         self.actions = np.zeros((self.n - 1, self.agent.action_size), np.float32)
+        if noise_seed is not None:
+            self.rng = tf.random.Generator.from_seed(noise_seed)
 
     def _encode(self, frame):
         return self.agent.encode(tf.constant(frame)).numpy()
 
     def act(self, greedy: bool) -> np.ndarray:
-        return self.agent.act(tf.constant(self.features), tf.constant(self.actions),
-                              tf.constant(greedy)).numpy()
+        shape = (self.agent.action_size,)
+        noise = tf.zeros(shape) if greedy else self.rng.normal(shape)
+        return self.agent.act(tf.constant(self.features), tf.constant(self.actions), noise).numpy()
 
     def push(self, action, frame):
         self.actions = np.concatenate([self.actions[1:], np.asarray(action, np.float32)[None]])

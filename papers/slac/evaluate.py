@@ -27,11 +27,13 @@ def episode_seed(base: int, episode: int) -> int:
 
 
 def policy_return(env, history, greedy: bool, episodes: int, seed: int) -> float:
-    """Mean return of the agent's policy (history: agent.History) over `episodes` episodes."""
+    """Mean return of the agent's policy (history: agent.History) over `episodes` episodes.
+    Episode k seeds the environment and the policy's noise with episode_seed(seed, k): the
+    return depends on the weights and `seed` only, not on the training run's RNG streams."""
     returns = []
     for k in range(episodes):
         frame = env.reset(seed=episode_seed(seed, k))
-        history.reset(frame)
+        history.reset(frame, noise_seed=episode_seed(seed, k))
         total, last = 0.0, False
         while not last:
             action = history.act(greedy)
