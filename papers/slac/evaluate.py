@@ -4,6 +4,13 @@ and of the greedy policy tanh(mean) (also logged), plus a uniform-random-policy 
 
     python -m papers.slac.evaluate --run-dir runs/slac/cpu-seed0 [--episodes 10]
     python -m papers.slac.evaluate --random --task cartpole_swingup [--episodes 10]
+    python -m papers.slac.evaluate --weights results/slac/weights/cpu-seed0.weights.h5
+
+An evaluation episode seeds the environment and the policy's noise from the evaluation seed, so
+the return is a function of the weights and that seed. The policy acts with two networks only,
+the encoder (with its input statistics) and the actor; the report keeps those of a finished run
+(results/slac/weights/, with the run's config and final evaluation), and `--weights` plays the
+run's final evaluation again with them (its episodes and seed, unless given).
 """
 
 from __future__ import annotations
@@ -15,10 +22,20 @@ from pathlib import Path
 import numpy as np
 
 from common import dmc
+from common import weights as kept_weights
 from common.config import apply_overrides
-from common.errors import run_main
+from common.errors import UserError, run_main
+from common.report import shown
 from common.run import RunDirError, latest_checkpoint
+from common.seeding import Seeds
 from papers.slac.config import SlacConfig, action_repeat
+
+PAPER = "slac"
+
+
+def eval_seed(run_seed: int) -> int:
+    """The seed of a training run's evaluations (environment stream 1 of the run's seed)."""
+    return Seeds(run_seed).env_seed(1)
 
 
 def episode_seed(base: int, episode: int) -> int:
@@ -60,45 +77,112 @@ def random_policy_return(task: str, episodes: int, seed: int, render: str = "fas
     return float(np.mean(returns))
 
 
-def evaluate_run(run_dir: Path, episodes: int, seed: int) -> dict:
-    """Restore the newest complete checkpoint of a training run and evaluate both policies."""
-    import tensorflow as tf
-
-    from papers.slac.agent import History, SlacAgent
+def run_checkpoint(run_dir: Path) -> tuple[dict, SlacConfig, int, Path]:
+    """(config.json's record, config, model updates, checkpoint prefix) of a run's newest checkpoint."""
     if not (run_dir / "config.json").exists():
         raise RunDirError(f"{run_dir} is not a training run dir (no config.json); pass the "
                           f"--run-dir of a `python -m papers.slac.train` run")
     record = json.loads((run_dir / "config.json").read_text())
-    cfg = apply_overrides(SlacConfig(), record["config"])
     newest = latest_checkpoint(run_dir)
     if newest is None:
         raise RunDirError(f"{run_dir} has no complete checkpoint; train first (python -m papers.slac.train)")
-    step, prefix = newest
+    return record, apply_overrides(SlacConfig(), record["config"]), *newest
+
+
+def restored_agent(cfg: SlacConfig, action_size: int, run_seed: int, prefix: Path):
+    import tensorflow as tf
+
+    from papers.slac.agent import SlacAgent
+    agent = SlacAgent(cfg, action_size, run_seed)
+    tf.train.Checkpoint(**agent.trackables()).restore(str(prefix)).expect_partial()
+    return agent
+
+
+def evaluate_run(run_dir: Path, episodes: int, seed: int) -> dict:
+    """Restore the newest complete checkpoint of a training run and evaluate both policies."""
+    from papers.slac.agent import History
+    record, cfg, step, prefix = run_checkpoint(run_dir)
     with dmc.make(cfg.task, seed=seed, repeat=action_repeat(cfg.task), render=cfg.render) as env:
-        agent = SlacAgent(cfg, env.action_spec.shape[0], record["seed"])
-        tf.train.Checkpoint(**agent.trackables()).restore(str(prefix)).expect_partial()
-        history = History(agent)
+        history = History(restored_agent(cfg, env.action_spec.shape[0], record["seed"], prefix))
         return {"model_updates": step,
                 "return_stochastic": policy_return(env, history, False, episodes, seed),
                 "return_greedy": policy_return(env, history, True, episodes, seed)}
 
 
+def policy_variables(agent) -> dict:
+    """What acting needs, by name: the variables of the encoder (x_t -> features, with its input
+    statistics) and of the actor ("encoder.00", ..., "actor.00", ...)."""
+    return {f"{name}.{k:02d}": v for name, net in (("encoder", agent.model.encoder), ("actor", agent.actor))
+            for k, v in enumerate(net.weights)}
+
+
+def save_policy(run_dir: Path, dst: Path) -> dict:
+    """Write the policy of a run's newest checkpoint to `dst` (.weights.h5, one array per variable
+    of policy_variables) and return the record `--weights` rebuilds it from."""
+    record, cfg, step, prefix = run_checkpoint(run_dir)
+    with dmc.make(cfg.task, seed=0, repeat=action_repeat(cfg.task), render=cfg.render) as env:
+        action_size = env.action_spec.shape[0]
+    agent = restored_agent(cfg, action_size, record["seed"], prefix)
+    kept_weights.write_arrays(dst, {name: v.numpy() for name, v in policy_variables(agent).items()})
+    return {"paper": PAPER, "profile": record.get("profile"), "seed": record["seed"], "config": record["config"],
+            "model_updates": step}
+
+
+def score_weights(path: Path, episodes: int | None = None, seed: int | None = None) -> dict:
+    """Both policies' returns with kept weights; by default the episodes and seed of the final
+    evaluation in their record."""
+    from papers.slac.agent import History, SlacAgent
+    record = kept_weights.read_record(path, PAPER)
+    cfg = apply_overrides(SlacConfig(), record["config"])
+    final = record.get("final_evaluation", {})
+    episodes = final.get("episodes", cfg.eval_episodes) if episodes is None else episodes
+    seed = final.get("seed", eval_seed(record["seed"])) if seed is None else seed
+    arrays = kept_weights.read_arrays(path)
+    with dmc.make(cfg.task, seed=seed, repeat=action_repeat(cfg.task), render=cfg.render) as env:
+        agent = SlacAgent(cfg, env.action_spec.shape[0], record["seed"])
+        variables = policy_variables(agent)
+        differ = sorted(n for n in arrays.keys() | variables.keys()
+                        if n not in arrays or n not in variables or arrays[n].shape != tuple(variables[n].shape))
+        if differ:
+            raise UserError(f"{path} does not fit the policy of its record ({len(differ)} arrays differ, first "
+                            f"{differ[0]}); keep the pair the report wrote together")
+        for name, v in variables.items():
+            v.assign(arrays[name])
+        history = History(agent)
+        return {"weights": shown(path), "model_updates": record.get("model_updates"), "episodes": episodes,
+                "seed": seed, "return_stochastic": policy_return(env, history, False, episodes, seed),
+                "return_greedy": policy_return(env, history, True, episodes, seed),
+                "recorded": final}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m papers.slac.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run-dir", type=Path, help="training run to evaluate (newest checkpoint)")
-    ap.add_argument("--random", action="store_true", help="evaluate the uniform random policy")
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--run-dir", type=Path, help="training run to evaluate (newest checkpoint)")
+    source.add_argument("--weights", type=Path, help=f"kept policy, results/{PAPER}/weights/*{kept_weights.SUFFIX}")
+    source.add_argument("--random", action="store_true", help="evaluate the uniform random policy")
     ap.add_argument("--task", default="cartpole_swingup", help="task for --random")
-    ap.add_argument("--episodes", type=int, default=10, help="episodes per policy (official: 10)")
-    ap.add_argument("--seed", type=int, default=12345, help="evaluation env seed")
+    ap.add_argument("--episodes", type=int, help="episodes per policy (official: 10; default 10, with "
+                                                  "--weights the final evaluation's)")
+    ap.add_argument("--seed", type=int, help="evaluation seed (default 12345, with --weights the final "
+                                             "evaluation's)")
+    ap.add_argument("--out", type=Path, help="with --weights: also write rescore.json here")
     args = ap.parse_args(argv)
-    if not (args.random or args.run_dir):
-        ap.error("pass --run-dir RUN or --random")
-    if args.random:
-        out = {"task": args.task, "random_policy_return": random_policy_return(args.task, args.episodes, args.seed)}
+    if args.out is not None and args.weights is None:
+        raise UserError("--out goes with --weights")
+    if args.weights is not None:
+        out = score_weights(args.weights, args.episodes, args.seed)
     else:
-        out = evaluate_run(args.run_dir, args.episodes, args.seed)
-    print(json.dumps(out))
+        episodes = 10 if args.episodes is None else args.episodes
+        seed = 12345 if args.seed is None else args.seed
+        out = ({"task": args.task, "random_policy_return": random_policy_return(args.task, episodes, seed)}
+               if args.random else evaluate_run(args.run_dir, episodes, seed))
+    text = json.dumps(out, indent=2)
+    print(text)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "rescore.json").write_text(text + "\n")
     return 0
 
 

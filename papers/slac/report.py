@@ -5,7 +5,8 @@ papers/slac/reproduce.py writes under runs_root/slac/ and papers/slac/published/
     collect(budget, runs_root, results_dir)   the run's evaluations and losses, the random-policy
                                               return and the benchmark (runs_root/slac/<file>, else
                                               the copy committed under results/slac/, said so),
-                                              the published curve; draws the plots
+                                              the published curve; draws the plots and keeps the
+                                              finished run's policy in results_dir/weights/
     render(facts, figures)                    the Markdown body
     section(budget, runs_root, results_dir)   both, plus results_dir/{evidence.json, RESULTS.md}
                                               and (budget cpu) the README's results block
@@ -17,10 +18,12 @@ environment steps it reached.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from common import weights as kept_weights
 from common.report import (BUDGET, DEVIATIONS, PROTOCOL, SMOKE, SMOKE_HEADLINE, Section, measured_file,
                            partial_note, plots_md, relink, results_md, runs_md, shown, smoke_banner, write_evidence,
                            write_readme_block)
@@ -111,6 +114,27 @@ def plots(run_dir: Path, results_dir: Path, task: str, random_return: float | No
     return out
 
 
+def keep_policy(f: dict, results_dir: Path) -> dict | None:
+    """The policy of a finished run (encoder and actor of its final checkpoint, the network its
+    last evaluation played) kept as results_dir/weights/<run>.weights.h5 with the record
+    `evaluate --weights` replays that evaluation from; None while the run is unfinished or its
+    newest checkpoint is not the evaluated one."""
+    from common.run import latest_checkpoint
+    from papers.slac.evaluate import eval_seed, save_policy
+    run_dir, last = f["run_dir"], f["last"]
+    newest = latest_checkpoint(run_dir)
+    if not f["complete"] or newest is None or newest[0] != int(float(last["model_updates"])):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / f"policy{kept_weights.SUFFIX}"
+        record = save_policy(run_dir, src)
+        record.update(run=shown(run_dir), final_evaluation={
+            "env_steps": int(float(last["env_steps"])), "episodes": int(float(last["episodes"])),
+            "seed": eval_seed(record["seed"]), "return_stochastic": float(last["eval_return_stochastic"]),
+            "return_greedy": float(last["eval_return_greedy"])})
+        return kept_weights.keep(src, results_dir, run_dir.name, record)
+
+
 def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
     """The run's numbers, the measurements and the published curve, as plain values. The
     figures are drawn (into results_dir) only once the run has an evaluation."""
@@ -136,6 +160,7 @@ def collect(budget: str, runs_root: Path, results_dir: Path) -> dict:
                  logged=[r for r in metrics if r.get("model_loss") not in (None, "", "nan")],
                  last_metrics=metrics[-1] if metrics else {})
     facts["figures"] = plots(run_dir, results_dir, cfg.task, facts["random_return"], evals, metrics)
+    facts["kept"] = keep_policy(facts, results_dir)
     facts["evidence"] = evidence(facts)
     facts["missing"] = _missing(facts)
     return facts
@@ -171,6 +196,8 @@ def evidence(f: dict) -> dict:
         "actor_critic_update_seconds_cpu_batch": b.get("actor_critic_update_s_cpu_batch_float32"),
         "model_update_seconds_cpu_batch_bf16": b.get("model_update_s_cpu_batch_mixed_bfloat16"),
         "actor_critic_update_seconds_cpu_batch_bf16": b.get("actor_critic_update_s_cpu_batch_mixed_bfloat16"),
+        "cpu_policy_weights": shown(f["kept"]["path"]) if (f["kept"] or {}).get("path") else None,
+        "cpu_policy_weights_bytes": f["kept"]["bytes"] if f["kept"] else None,
         "commit": f["versions"].get("git_commit"), "commit_dirty": f["versions"].get("git_dirty"),
         "budget": f["budget"],
         "random_policy_file": f["random_src"].split("`")[1] if f["random_src"] else None,
@@ -245,6 +272,9 @@ def _main_numbers_md(f: dict) -> str:
     parts = ["#### Main numbers", "", markdown_table(["", "env steps", "return", "std", "source"], rows)]
     if len(sources) == 1:
         parts += ["", f"Source of the published rows (`{shown(PUBLISHED_RETURNS)}`): {sources[0]}."]
+    parts += ["", kept_weights.markdown(f["kept"], PAPER, "the last evaluation") if f["kept"] else
+              "The policy behind the last evaluation is kept once the run has finished (its final checkpoint "
+              "is the evaluated network)."]
     if f["logged"]:
         parts += ["", f"Latent model −ELBO (`model_loss`): {ev['cpu_first_model_loss']:.0f} (first logged) "
                   f"→ {ev['cpu_last_model_loss']:.0f} (last logged), batches of "

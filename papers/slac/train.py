@@ -31,7 +31,7 @@ from common.progress import Progress
 from common.run import Run
 from common.seeding import seed_everything
 from papers.slac.config import PROFILES, SlacConfig, action_repeat
-from papers.slac.evaluate import episode_seed, policy_return
+from papers.slac.evaluate import episode_seed, eval_seed, policy_return
 
 METRIC_KEYS = ("model_loss", "kl", "log_px", "log_pr", "recon_mse", "mean_frame_mse", "reward_mse",
                "critic_loss", "actor_loss", "alpha_loss", "alpha", "entropy", "q_mean")
@@ -73,7 +73,7 @@ class Trainer:
         self.seeds = seed_everything(args.seed, args.deterministic)
         repeat = action_repeat(cfg.task)
         self.env = dmc.make(cfg.task, seed=self.seeds.env_seed(0), repeat=repeat, render=cfg.render)
-        self.eval_env = dmc.make(cfg.task, seed=self.seeds.env_seed(1), repeat=repeat, render=cfg.render)
+        self.eval_env = dmc.make(cfg.task, seed=eval_seed(args.seed), repeat=repeat, render=cfg.render)
         self.repeat = self.env.repeat
         spec = self.env.action_spec
         self.low, self.high = spec.low, spec.high
@@ -161,7 +161,7 @@ class Trainer:
         self.c["ac_updates"] += 1
 
     def evaluate(self, run):
-        cfg, seed = self.cfg, self.seeds.env_seed(1)
+        cfg, seed = self.cfg, eval_seed(self.args.seed)
         stochastic = policy_return(self.eval_env, self.eval_history, False, cfg.eval_episodes, seed)
         greedy = policy_return(self.eval_env, self.eval_history, True, cfg.eval_episodes, seed)
         env_steps, env_total = self.env_steps()

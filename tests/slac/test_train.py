@@ -1,11 +1,13 @@
 """papers/slac/train.py: a smoke run of SLAC (Lee et al. 2020) writes a complete run dir with
 finite losses, evaluation rows and the reconstruction figure; re-running it does nothing; the
-evaluate CLI rejects bad input in one line."""
+report keeps its policy and `evaluate --weights` replays its last evaluation; the evaluate CLI
+rejects bad input in one line."""
 
 import csv
 import json
 import math
 
+import numpy as np
 import pytest
 
 from common import dmc
@@ -86,3 +88,50 @@ def test_report_from_a_smoke_run(smoke_run, tmp_path):
     assert evidence["published_return_at_same_env_steps"] == pytest.approx(m0 + (m1 - m0) * 24 / 10_000)
     assert (results / "eval_return_vs_published.png").exists() and "| env steps |" in body
     assert section.status == "complete" and section.runs == [runs / "slac" / "cpu-seed0"]
+    # the finished run's policy is kept, and --weights replays its last evaluation exactly
+    kept = results / "weights" / "cpu-seed0.weights.h5"
+    assert evidence["cpu_policy_weights"].endswith("weights/cpu-seed0.weights.h5")
+    assert evidence["cpu_policy_weights_bytes"] == kept.stat().st_size
+    assert "weights/cpu-seed0.weights.h5" in body
+    record = json.loads(kept.with_name("cpu-seed0.json").read_text())
+    last = read(smoke_run / "eval.csv")[-1]
+    assert record["final_evaluation"]["seed"] == evaluate.eval_seed(0) and record["model_updates"] == 9
+    out = tmp_path / "rescore"
+    assert evaluate.main(["--weights", str(kept), "--out", str(out)]) == 0
+    rescore = json.loads((out / "rescore.json").read_text())
+    assert rescore["episodes"] == int(last["episodes"]) == 1
+    # equal at the precision of eval.csv (6 significant digits)
+    assert f"{rescore['return_stochastic']:.6g}" == last["eval_return_stochastic"]
+    assert f"{rescore['return_greedy']:.6g}" == last["eval_return_greedy"]
+    # a weights file that is not the record's policy is a one-line error
+    from common import weights as kept_weights
+    from common.errors import UserError
+    bad = tmp_path / "bad.weights.h5"
+    kept_weights.write_arrays(bad, {"encoder.00": np.zeros(1)})
+    kept_weights.record_path(bad).write_text(kept.with_name("cpu-seed0.json").read_text())
+    with pytest.raises(UserError, match="does not fit the policy of its record"):
+        evaluate.main(["--weights", str(bad)])
+
+
+def test_an_evaluation_is_a_function_of_weights_and_seed(smoke_run):
+    """The policy's noise in an evaluation comes from the episode's seed, not from the agent's
+    RNG: advancing that RNG does not change the return; another seed does."""
+    from papers.slac.agent import History
+    record, cfg, _, prefix = evaluate.run_checkpoint(smoke_run)
+    with dmc.make(cfg.task, seed=1, repeat=4, render=cfg.render) as env:
+        agent = evaluate.restored_agent(cfg, env.action_spec.shape[0], record["seed"], prefix)
+        history = History(agent)
+        first = evaluate.policy_return(env, history, False, 1, seed=7)
+        agent.rng.normal((1000,))
+        assert evaluate.policy_return(env, history, False, 1, seed=7) == first
+        assert evaluate.policy_return(env, history, False, 1, seed=8) != first
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["--weights", "missing.weights.h5"], "missing.weights.h5 not found"),
+    (["--random", "--out", "x"], "--out goes with --weights")])
+def test_evaluate_weights_bad_input(argv, fragment, tmp_path, monkeypatch):
+    from common.errors import UserError
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError, match=fragment):
+        evaluate.main(argv)
