@@ -98,8 +98,9 @@ def command(path: Path, paper: str) -> str:
     return f"python -m papers.{paper}.evaluate --weights {shown(path)}"
 
 
-def markdown(kept: dict | None, paper: str, what: str) -> str:
-    """Where the network behind `what` (say, "the final score") is kept and how to re-score it."""
+def markdown(kept: dict | None, paper: str, what: str, played: str = "games") -> str:
+    """Where the network behind `what` (say, "the final score") is kept and how to re-score it
+    (`played`: what its evaluation plays, "games" or "episodes")."""
     if kept is None:
         return (f"The network behind {what} is not kept: its evaluation saved none "
                 f"(`python -m papers.{paper}.evaluate --run-dir RUN` saves it).")
@@ -108,7 +109,7 @@ def markdown(kept: dict | None, paper: str, what: str) -> str:
         return (f"The network behind {what} ({size}) stays in the run directory: over the "
                 f"{WEIGHTS_LIMIT_BYTES // 2**20} MB kept in the repository.")
     return (f"The network behind {what} is kept ({size}, `{shown(kept['path'])}`); "
-            f"`{command(kept['path'], paper)}` plays the same games with it (same protocol and seed).")
+            f"`{command(kept['path'], paper)}` plays the same {played} with it (same protocol and seed).")
 
 
 def add_flags(ap: argparse.ArgumentParser, paper: str, writes: str, many: bool = False) -> None:

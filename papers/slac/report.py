@@ -272,7 +272,7 @@ def _main_numbers_md(f: dict) -> str:
     parts = ["#### Main numbers", "", markdown_table(["", "env steps", "return", "std", "source"], rows)]
     if len(sources) == 1:
         parts += ["", f"Source of the published rows (`{shown(PUBLISHED_RETURNS)}`): {sources[0]}."]
-    parts += ["", kept_weights.markdown(f["kept"], PAPER, "the last evaluation") if f["kept"] else
+    parts += ["", kept_weights.markdown(f["kept"], PAPER, "the last evaluation", "episodes") if f["kept"] else
               "The policy behind the last evaluation is kept once the run has finished (its final checkpoint "
               "is the evaluated network)."]
     if f["logged"]:
