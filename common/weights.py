@@ -11,9 +11,11 @@ directory and plays the same protocol with the same seed, so it replays the same
     write_arrays(path, arrays) / read_arrays(path)
                                            named arrays as a .weights.h5 file, for networks that are
                                            not Keras models (the same arrays give the same bytes)
+    assign_arrays(path, variables, what)   such a file into a rebuilt network's variables, checked
     read_record(weights, paper)            the record, or a one-line UserError
     markdown(kept, paper, what)            the report's sentence: where, how big, the command
     add_flags(ap, paper) / check_flags()   --run-dir | --weights, and --out (with --weights)
+    print_rescore(result, out)             an evaluation of --weights: printed, and out/rescore.json
 """
 
 from __future__ import annotations
@@ -76,6 +78,19 @@ def read_arrays(path: Path) -> dict[str, np.ndarray]:
                         f"wrote it") from None
 
 
+def assign_arrays(path: Path, variables: dict, what: str) -> None:
+    """Assign the arrays of a write_arrays file to `variables` (name -> variable of the network
+    rebuilt from the record); a file whose names or shapes differ is a one-line UserError."""
+    arrays = read_arrays(path)
+    differ = sorted(n for n in arrays.keys() | variables.keys()
+                    if n not in arrays or n not in variables or arrays[n].shape != tuple(variables[n].shape))
+    if differ:
+        raise UserError(f"{path} does not fit the {what} of its record ({len(differ)} arrays differ, first "
+                        f"{differ[0]}); keep the pair the report wrote together")
+    for name, variable in variables.items():
+        variable.assign(arrays[name])
+
+
 def read_record(weights: Path, paper: str) -> dict:
     """The record beside kept weights (both files must exist; the record must parse)."""
     weights, path = Path(weights), record_path(weights)
@@ -112,16 +127,27 @@ def markdown(kept: dict | None, paper: str, what: str, played: str = "games") ->
             f"`{command(kept['path'], paper)}` plays the same {played} with it (same protocol and seed).")
 
 
-def add_flags(ap: argparse.ArgumentParser, paper: str, writes: str, many: bool = False) -> None:
+def add_flags(ap: argparse.ArgumentParser, paper: str, writes: str, many: bool = False):
     """--run-dir (its newest checkpoint) or --weights (kept weights; `many`: one or more files), and
-    --out for the latter (`writes`: the files an evaluation writes)."""
+    --out for the latter (`writes`: the files an evaluation writes). Returns the group of the two,
+    to which a command may add another source."""
     source = ap.add_mutually_exclusive_group(required=True)
     source.add_argument("--run-dir", type=Path, help="a training run directory (its newest checkpoint)")
     source.add_argument("--weights", type=Path, nargs="+" if many else None,
                         help=f"kept weights, results/{paper}/weights/*{SUFFIX}")
     ap.add_argument("--out", type=Path, help=f"with --weights: also write {writes} here")
+    return source
 
 
 def check_flags(args: argparse.Namespace) -> None:
-    if args.run_dir is not None and args.out is not None:
+    if args.weights is None and args.out is not None:
         raise UserError("--out goes with --weights; an evaluation of --run-dir writes into the run directory")
+
+
+def print_rescore(result: dict, out: Path | None) -> None:
+    """Print an evaluation of kept weights as JSON and, with --out, write it to out/rescore.json."""
+    text = json.dumps(result, indent=2)
+    print(text)
+    if out is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        (Path(out) / "rescore.json").write_text(text + "\n")

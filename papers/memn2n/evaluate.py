@@ -24,7 +24,7 @@ import numpy as np
 
 from common import weights as kept_weights
 from common.config import apply_overrides
-from common.errors import UserError, run_main
+from common.errors import run_main
 from common.report import shown
 from common.run import RunDirError, latest_checkpoint
 from common.seeding import seed_everything
@@ -147,14 +147,7 @@ def rescore_weights(path: Path) -> dict:
     """Score kept weights with the paper's protocol on the data split of the run they come from."""
     record = kept_weights.read_record(path, PAPER)
     cfg, td, model = _rebuild(record)
-    arrays, variables = kept_weights.read_arrays(path), {w.name: w for w in model.weights}
-    have = {n: tuple(a.shape) for n, a in arrays.items()}
-    need = {n: tuple(w.shape) for n, w in variables.items()}
-    if have != need:
-        raise UserError(f"{path} does not fit the network of its record (file {have}, network {need}); keep "
-                        f"the pair the report wrote together")
-    for name, w in variables.items():
-        w.assign(arrays[name])
+    kept_weights.assign_arrays(path, {w.name: w for w in model.weights}, "network")
     return {"weights": shown(path), "epoch": record.get("epoch"), **_scored(model, cfg, td)}
 
 
@@ -172,15 +165,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     kept_weights.check_flags(args)
     if args.run_dir is not None:
-        out = rescore(args.run_dir)
+        print(json.dumps(rescore(args.run_dir), indent=2))
     else:
         results = [rescore_weights(w) for w in args.weights]
-        out = results[0] if len(results) == 1 else {**table_scores(results), "networks": results}
-    text = json.dumps(out, indent=2)
-    print(text)
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "rescore.json").write_text(text + "\n")
+        kept_weights.print_rescore(results[0] if len(results) == 1 else {**table_scores(results), "networks": results},
+                                   args.out)
     return 0
 
 

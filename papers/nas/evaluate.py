@@ -136,11 +136,7 @@ def main(argv=None) -> None:
     if args.weights is not None:
         if args.reevaluate:
             raise UserError("--reevaluate goes with --run-dir (it retrains a search's architectures)")
-        text = json.dumps(score_weights(args.weights), indent=2)
-        print(text)
-        if args.out is not None:
-            args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / "rescore.json").write_text(text + "\n")
+        kept_weights.print_rescore(score_weights(args.weights), args.out)
         return
     if not (args.run_dir / "history.json").exists():
         raise RunDirError(f"{args.run_dir} holds no search history (history.json); run papers.nas.train first")

@@ -24,7 +24,7 @@ import numpy as np
 from common import dmc
 from common import weights as kept_weights
 from common.config import apply_overrides
-from common.errors import UserError, run_main
+from common.errors import run_main
 from common.report import shown
 from common.run import RunDirError, latest_checkpoint
 from common.seeding import Seeds
@@ -137,17 +137,9 @@ def score_weights(path: Path, episodes: int | None = None, seed: int | None = No
     final = record.get("final_evaluation", {})
     episodes = final.get("episodes", cfg.eval_episodes) if episodes is None else episodes
     seed = final.get("seed", eval_seed(record["seed"])) if seed is None else seed
-    arrays = kept_weights.read_arrays(path)
     with dmc.make(cfg.task, seed=seed, repeat=action_repeat(cfg.task), render=cfg.render) as env:
         agent = SlacAgent(cfg, env.action_spec.shape[0], record["seed"])
-        variables = policy_variables(agent)
-        differ = sorted(n for n in arrays.keys() | variables.keys()
-                        if n not in arrays or n not in variables or arrays[n].shape != tuple(variables[n].shape))
-        if differ:
-            raise UserError(f"{path} does not fit the policy of its record ({len(differ)} arrays differ, first "
-                            f"{differ[0]}); keep the pair the report wrote together")
-        for name, v in variables.items():
-            v.assign(arrays[name])
+        kept_weights.assign_arrays(path, policy_variables(agent), "policy")
         history = History(agent)
         return {"weights": shown(path), "model_updates": record.get("model_updates"), "episodes": episodes,
                 "seed": seed, "return_stochastic": policy_return(env, history, False, episodes, seed),
@@ -158,31 +150,23 @@ def score_weights(path: Path, episodes: int | None = None, seed: int | None = No
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m papers.slac.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    source = ap.add_mutually_exclusive_group(required=True)
-    source.add_argument("--run-dir", type=Path, help="training run to evaluate (newest checkpoint)")
-    source.add_argument("--weights", type=Path, help=f"kept policy, results/{PAPER}/weights/*{kept_weights.SUFFIX}")
+    source = kept_weights.add_flags(ap, PAPER, writes="rescore.json")
     source.add_argument("--random", action="store_true", help="evaluate the uniform random policy")
     ap.add_argument("--task", default="cartpole_swingup", help="task for --random")
     ap.add_argument("--episodes", type=int, help="episodes per policy (official: 10; default 10, with "
                                                   "--weights the final evaluation's)")
     ap.add_argument("--seed", type=int, help="evaluation seed (default 12345, with --weights the final "
                                              "evaluation's)")
-    ap.add_argument("--out", type=Path, help="with --weights: also write rescore.json here")
     args = ap.parse_args(argv)
-    if args.out is not None and args.weights is None:
-        raise UserError("--out goes with --weights")
+    kept_weights.check_flags(args)
     if args.weights is not None:
-        out = score_weights(args.weights, args.episodes, args.seed)
-    else:
-        episodes = 10 if args.episodes is None else args.episodes
-        seed = 12345 if args.seed is None else args.seed
-        out = ({"task": args.task, "random_policy_return": random_policy_return(args.task, episodes, seed)}
-               if args.random else evaluate_run(args.run_dir, episodes, seed))
-    text = json.dumps(out, indent=2)
-    print(text)
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "rescore.json").write_text(text + "\n")
+        kept_weights.print_rescore(score_weights(args.weights, args.episodes, args.seed), args.out)
+        return 0
+    episodes = 10 if args.episodes is None else args.episodes
+    seed = 12345 if args.seed is None else args.seed
+    out = ({"task": args.task, "random_policy_return": random_policy_return(args.task, episodes, seed)}
+           if args.random else evaluate_run(args.run_dir, episodes, seed))
+    print(json.dumps(out, indent=2))
     return 0
 
 
